@@ -1,0 +1,64 @@
+//! Headless subcommands over the engine, and the process entry point.
+
+mod output;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use color_eyre::eyre::Result;
+
+pub use output::{OutputFormat, is_broken_pipe};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "plumb",
+    version,
+    about = "A terminal GitOps console for Kubernetes"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {}
+
+/// Runs plumb and maps the outcome to an exit code: 0 on success, 1 on error.
+/// A closed stdout (`plumb ... | head`) ends quietly with 0.
+pub fn main() -> ExitCode {
+    if let Err(e) = install_error_handling() {
+        eprintln!("plumb: {e}");
+        return ExitCode::FAILURE;
+    }
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("plumb: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn install_error_handling() -> Result<()> {
+    let (panic_hook, eyre_hook) = color_eyre::config::HookBuilder::default()
+        .display_env_section(false)
+        .into_hooks();
+    eyre_hook.install()?;
+    let panic_hook = panic_hook.into_panic_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        crate::tui::restore_terminal();
+        panic_hook(info);
+    }));
+    Ok(())
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        None => {
+            println!("plumb {}", env!("CARGO_PKG_VERSION"));
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
