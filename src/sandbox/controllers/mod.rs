@@ -3,7 +3,6 @@
 //! functions: they read a [`World`] at a point in time and return the writes
 //! a real controller would make. The API server applies them like any client.
 
-use jiff::Timestamp;
 use serde_json::Value;
 
 use crate::model::ResourceKey;
