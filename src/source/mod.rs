@@ -9,3 +9,4 @@ pub struct RenderedObject {
     pub object: Object,
     pub source_file: String,
 }
+pub mod demo;
