@@ -81,11 +81,18 @@ fn compare_values(a: &Value, b: &Value) -> Ordering {
 }
 
 impl PathElement {
-    /// The list-map key of `item` for `keys`; key fields the item lacks are left out.
+    /// The list-map key of `item` for `keys`. A missing `protocol` counts as
+    /// its schema default `TCP` (the only defaulted list-map key of the
+    /// built-in kinds), so ports applied without it match the stored ones;
+    /// other missing key fields are left out.
     pub fn key_of(item: &Value, keys: &[String]) -> PathElement {
         let mut fields: Vec<(String, Value)> = keys
             .iter()
-            .filter_map(|key| item.get(key).map(|value| (key.clone(), value.clone())))
+            .filter_map(|key| match item.get(key) {
+                Some(value) => Some((key.clone(), value.clone())),
+                None if key == "protocol" => Some((key.clone(), Value::from("TCP"))),
+                None => None,
+            })
             .collect();
         fields.sort_by(|a, b| a.0.cmp(&b.0));
         PathElement::Key(fields)

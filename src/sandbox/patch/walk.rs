@@ -262,9 +262,10 @@ pub fn remove_path(value: &mut Value, path: &[PathElement]) {
     };
     let position = |items: &Vec<Value>| {
         items.iter().position(|item| match first {
-            PathElement::Key(fields) => fields
-                .iter()
-                .all(|(name, expected)| item.get(name) == Some(expected)),
+            PathElement::Key(fields) => {
+                let names: Vec<String> = fields.iter().map(|(name, _)| name.clone()).collect();
+                PathElement::key_of(item, &names) == *first
+            }
             PathElement::Value(expected) => item == expected,
             PathElement::Index(_) | PathElement::Field(_) => false,
         })

@@ -8,7 +8,7 @@ use super::entries::{
     APPLY, Entry, api_version_of, format_time, read_entries, strip_server_fields,
     without_managed_fields, write_entries,
 };
-use crate::sandbox::patch::fieldset::{FieldSet, path_string};
+use crate::sandbox::patch::fieldset::{FieldSet, PathElement, path_string};
 use crate::sandbox::patch::walk::{apply_merge, compare, fields_set_by, remove_path, zero_object};
 use crate::sandbox::patch::{Gvk, schema};
 
@@ -46,8 +46,13 @@ pub fn server_side_apply(
             owned.union(&entry.fields)
         });
     for path in previously_applied.difference(&still_owned).paths() {
-        // A path someone still owns something below stays; its unowned parts go one by one.
-        if still_owned.node(&path).is_none() {
+        // A list element nobody owns goes whole; a field someone still owns
+        // something below stays, and its unowned parts go one by one.
+        let is_element = matches!(
+            path.last(),
+            Some(PathElement::Key(_) | PathElement::Value(_) | PathElement::Index(_))
+        );
+        if is_element || still_owned.node(&path).is_none() {
             remove_path(&mut merged, &path);
         }
     }

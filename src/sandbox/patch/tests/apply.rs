@@ -197,3 +197,37 @@ fn custom_resource_create_and_status_patch_match_the_recording() {
         recorded["metadata"]["managedFields"]
     );
 }
+
+#[test]
+fn ports_applied_without_protocol_match_the_defaulted_ones() {
+    let applied = pod(
+        json!({"containers": [{"name": "a", "image": "a:1", "ports": [{"containerPort": 80}]}]}),
+    );
+    let mut live = apply(None, &applied, "me", T0).expect("create");
+    live["spec"]["containers"][0]["ports"][0]["protocol"] = json!("TCP");
+    let again = apply(Some(&live), &applied, "me", T0).expect("re-apply");
+    assert_eq!(
+        again["spec"]["containers"][0]["ports"],
+        json!([{"containerPort": 80, "protocol": "TCP"}])
+    );
+    assert_eq!(
+        fields_of(&again, "me")["f:spec"]["f:containers"]["k:{\"name\":\"a\"}"]["f:ports"],
+        json!({"k:{\"containerPort\":80,\"protocol\":\"TCP\"}": {".": {}, "f:containerPort": {}}})
+    );
+}
+
+#[test]
+fn a_dropped_list_item_goes_whole_even_if_another_writer_changed_a_field_in_it() {
+    let both =
+        pod(json!({"containers": [{"name": "a", "image": "a:1"}, {"name": "b", "image": "b:1"}]}));
+    let live = apply(None, &both, "me", T0).expect("create");
+    let mut edited = live.clone();
+    edited["spec"]["containers"][1]["image"] = json!("b:2");
+    record_update(Some(&live), &mut edited, "editor", None, at(T0));
+    let only_a = pod(json!({"containers": [{"name": "a", "image": "a:1"}]}));
+    let after = apply(Some(&edited), &only_a, "me", T0).expect("drop b");
+    assert_eq!(
+        after["spec"]["containers"],
+        json!([{"name": "a", "image": "a:1"}])
+    );
+}
