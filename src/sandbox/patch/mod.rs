@@ -129,13 +129,31 @@ pub fn merge_patch(live: &Value, patch: &Value) -> Value {
 
 /// RFC 6902 JSON patch.
 pub fn json_patch(live: &Value, patch: &Value) -> Result<Value, PatchError> {
+    if !patch.is_array() {
+        return Err(PatchError::BadRequest(format!(
+            "json: cannot unmarshal {} into Go value of type jsonpatch.Patch",
+            json_type(patch)
+        )));
+    }
     let operations: json_patch::Patch = serde_json::from_value(patch.clone())
-        .map_err(|err| PatchError::BadRequest(format!("invalid JSON patch document: {err}")))?;
+        .map_err(|err| PatchError::BadRequest(format!("invalid JSON patch operation: {err}")))?;
     let mut patched = live.clone();
     json_patch::patch(&mut patched, &operations).map_err(|err| PatchError::Rejected {
         cause: err.to_string(),
     })?;
     Ok(patched)
+}
+
+/// The JSON type name Go's decoder uses in its messages.
+fn json_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "bool",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 use serde_json::{Map, Value};
 
 use super::schema::Shape;
-use super::{Gvk, PatchError, schema};
+use super::{Gvk, PatchError, json_type, schema};
 
 const PATCH_DIRECTIVE: &str = "$patch";
 const RETAIN_KEYS: &str = "$retainKeys";
@@ -29,17 +29,6 @@ pub fn strategic_merge_patch(live: &Value, patch: &Value, gvk: &Gvk) -> Result<V
     Ok(Value::Object(
         merge_map(original, patch, Some(shape))?.unwrap_or_default(),
     ))
-}
-
-fn json_type(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "bool",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
-    }
 }
 
 fn bad(message: &str) -> PatchError {

@@ -166,6 +166,13 @@ fn json_patch_errors_map_to_400_and_422() {
     let malformed =
         json_patch(&live, &json!({"op": "replace"})).expect_err("not a list of operations");
     assert_eq!((malformed.code(), malformed.reason()), (400, "BadRequest"));
+    assert_eq!(
+        malformed.to_string(),
+        "json: cannot unmarshal object into Go value of type jsonpatch.Patch"
+    );
+    let unknown_op =
+        json_patch(&live, &json!([{"op": "frobnicate", "path": "/spec"}])).expect_err("bad op");
+    assert_eq!(unknown_op.code(), 400);
     let missing = json_patch(
         &live,
         &json!([{"op": "replace", "path": "/spec/paused", "value": true}]),
