@@ -2,3 +2,4 @@
 //! protocol, with simulated controllers, persisted in the data dir.
 
 pub mod controllers;
+pub mod patch;
