@@ -9,3 +9,8 @@ pub struct RenderedObject {
     pub object: Object,
     pub source_file: String,
 }
+
+pub mod cache;
+pub mod git;
+pub mod render;
+pub mod safe_path;
