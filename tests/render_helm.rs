@@ -5,7 +5,7 @@ mod render_support;
 
 use plumb::model::{HelmFileParameter, HelmParameter, HelmSource, kind_of, name_of};
 use plumb::source::render::{RenderCause, render};
-use render_support::{FixtureRepo, documents, run_tool, source, with_namespace};
+use render_support::{FixtureRepo, copy_dir, documents, run_tool, source, with_namespace};
 
 const CHART: &str = "helm/chart";
 
@@ -205,9 +205,55 @@ fn offline_dependency_build_fails_clearly_without_touching_the_export() {
     let RenderCause::Tool { tool, .. } = &err.cause else {
         panic!("unexpected error {err}");
     };
-    assert!(tool.starts_with("helm dependency build"), "{tool}");
+    assert!(tool.contains("dependencies missing from charts/"), "{tool}");
+    assert!(err.to_string().contains("charts.example.invalid"), "{err}");
     assert!(
         !fixture.checkout.join("helm/needs-deps/charts").exists(),
+        "export untouched"
+    );
+}
+
+#[test]
+fn local_dependencies_are_built_in_a_private_copy() {
+    let fixture = FixtureRepo::new();
+    let reference = tempfile::tempdir().expect("tempdir");
+    copy_dir(
+        &fixture.checkout.join("helm"),
+        &reference.path().join("helm"),
+    );
+    let chart = reference.path().join("helm/with-local-dep");
+    run_tool("helm", &["dependency", "build"], &chart);
+    let expected = documents(&run_tool(
+        "helm",
+        &[
+            "template",
+            ".",
+            "--name-template",
+            "umbrella",
+            "--namespace",
+            "apps",
+            "--include-crds",
+        ],
+        &chart,
+    ));
+
+    let rendered = render(
+        &fixture.request("umbrella", source("helm/with-local-dep"), "apps"),
+        &fixture.options(),
+    )
+    .expect("renders");
+    let objects: Vec<_> = rendered.iter().map(|o| o.object.clone()).collect();
+    assert_eq!(objects, with_namespace(expected, "apps"));
+    let sub = rendered
+        .iter()
+        .find(|o| name_of(&o.object) == "umbrella-sub")
+        .expect("subchart object");
+    assert_eq!(
+        sub.source_file,
+        "helm/with-local-dep/charts/subchart/templates/cm.yaml"
+    );
+    assert!(
+        !fixture.checkout.join("helm/with-local-dep/charts").exists(),
         "export untouched"
     );
 }

@@ -64,12 +64,9 @@ impl RenderCache {
         if !hard && let Some(hit) = self.lookup(&key) {
             return Ok(hit);
         }
-        let checkout = repo.export(commit, &self.cache_dir).map_err(|e| {
-            fail(RenderCause::Io {
-                path: format!("commit {commit}"),
-                message: e.to_string(),
-            })
-        })?;
+        let checkout = repo
+            .export(commit, &self.cache_dir)
+            .map_err(|e| fail(e.into()))?;
         let request = RenderRequest {
             checkout,
             app: app.clone(),

@@ -38,12 +38,32 @@ pub(super) fn render(
         let workspace = Workspace::copy_of(&req.checkout, &opts.scratch_dir)?;
         let chart_dir = workspace.root().join(app_path);
         workspace.detach(&chart_dir)?;
+        for url in dependency_repositories(&chart) {
+            tool::run(ToolRun {
+                label: format!(
+                    "helm repo add {url} (for Chart.yaml dependencies missing from charts/)"
+                ),
+                program: helm,
+                args: vec![
+                    "repo".into(),
+                    "add".into(),
+                    "--force-update".into(),
+                    repository_name(&url).into(),
+                    url.into(),
+                ],
+                cwd: &chart_dir,
+                repo_root: workspace.root(),
+                env: env.clone(),
+                timeout: opts.timeout,
+            })?;
+        }
         tool::run(ToolRun {
             label: "helm dependency build (Chart.yaml lists dependencies missing from charts/)"
                 .into(),
             program: helm,
             args: vec!["dependency".into(), "build".into()],
             cwd: &chart_dir,
+            repo_root: workspace.root(),
             env: env.clone(),
             timeout: opts.timeout,
         })?;
@@ -70,6 +90,7 @@ pub(super) fn render(
         program: helm,
         args,
         cwd: &chart_dir,
+        repo_root: root,
         env,
         timeout: opts.timeout,
     })?;
@@ -238,6 +259,28 @@ fn missing_dependencies(chart_dir: &Path, chart: &Value) -> bool {
             entry == name || (entry.starts_with(&format!("{name}-")) && entry.ends_with(".tgz"))
         })
     })
+}
+
+/// The http(s) repositories Chart.yaml's dependencies come from.
+fn dependency_repositories(chart: &Value) -> Vec<String> {
+    let mut urls: Vec<String> = chart
+        .get("dependencies")
+        .and_then(Value::as_sequence)
+        .into_iter()
+        .flatten()
+        .filter_map(|d| d.get("repository").and_then(Value::as_str))
+        .filter(|r| r.starts_with("https://") || r.starts_with("http://"))
+        .map(str::to_owned)
+        .collect();
+    urls.sort();
+    urls.dedup();
+    urls
+}
+
+/// A stable local name for a repository URL.
+fn repository_name(url: &str) -> String {
+    let digest = crate::source::git::hex_sha256(url.as_bytes());
+    format!("plumb-{}", &digest[..12])
 }
 
 fn helm_env(opts: &RenderOptions) -> Vec<(OsString, OsString)> {

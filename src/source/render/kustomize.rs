@@ -63,6 +63,7 @@ pub(super) fn render(
         program,
         args: vec![subcommand.into(), dir.clone().into_os_string()],
         cwd: workspace.root(),
+        repo_root: workspace.root(),
         env: env
             .0
             .iter()

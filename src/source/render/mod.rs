@@ -84,6 +84,8 @@ pub enum RenderCause {
     MultipleTools(String),
     #[error("{0}")]
     Unsupported(String),
+    #[error(transparent)]
+    Git(#[from] crate::source::git::GitError),
     #[error("{path}: {message}")]
     Io { path: String, message: String },
 }

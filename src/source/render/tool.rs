@@ -83,6 +83,9 @@ pub(super) struct ToolRun<'a> {
     pub program: &'a Path,
     pub args: Vec<OsString>,
     pub cwd: &'a Path,
+    /// The checkout (or private copy) the tool reads: shown as repository
+    /// paths in error messages.
+    pub repo_root: &'a Path,
     pub env: Vec<(OsString, OsString)>,
     pub timeout: Duration,
 }
@@ -126,7 +129,7 @@ pub(super) fn run(tool: ToolRun<'_>) -> Result<String, RenderCause> {
         }),
         Some(status) if status.success() => Ok(String::from_utf8_lossy(&out).into_owned()),
         Some(status) => {
-            let text = String::from_utf8_lossy(&err).trim().to_owned();
+            let text = repo_paths(String::from_utf8_lossy(&err).trim(), tool.repo_root);
             Err(RenderCause::Tool {
                 tool: tool.label,
                 stderr: if text.is_empty() {
@@ -139,12 +142,60 @@ pub(super) fn run(tool: ToolRun<'_>) -> Result<String, RenderCause> {
     }
 }
 
+/// Rewrites absolute paths under `root` as repository-relative ones.
+fn repo_paths(text: &str, root: &Path) -> String {
+    let root = root.to_string_lossy();
+    text.replace(&format!("{root}/"), "")
+        .replace(root.as_ref(), ".")
+}
+
 fn drain(mut pipe: impl Read + Send + 'static) -> std::thread::JoinHandle<Vec<u8>> {
     std::thread::spawn(move || {
         let mut buf = Vec::new();
         let _ = pipe.read_to_end(&mut buf);
         buf
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sh(script: &str, timeout: Duration) -> Result<String, RenderCause> {
+        let root = Path::new("/tmp/checkout");
+        run(ToolRun {
+            label: "test tool".into(),
+            program: Path::new("/bin/sh"),
+            args: vec!["-c".into(), script.into()],
+            cwd: Path::new("/"),
+            repo_root: root,
+            env: vec![("GREETING".into(), "hi".into())],
+            timeout,
+        })
+    }
+
+    #[test]
+    fn stdout_env_and_stderr_are_kept() {
+        assert_eq!(
+            sh("echo $GREETING", Duration::from_secs(30)).expect("runs"),
+            "hi\n"
+        );
+        let err = sh(
+            "echo 'open /tmp/checkout/app/x.yaml: missing' >&2; exit 3",
+            Duration::from_secs(30),
+        )
+        .expect_err("fails");
+        assert_eq!(
+            err.to_string(),
+            "test tool failed: open app/x.yaml: missing"
+        );
+    }
+
+    #[test]
+    fn a_tool_past_its_timeout_is_stopped() {
+        let err = sh("exec sleep 30", Duration::from_millis(50)).expect_err("stopped");
+        assert!(matches!(err, RenderCause::Timeout { .. }), "{err}");
+    }
 }
 
 fn join(handle: std::thread::JoinHandle<Vec<u8>>) -> Vec<u8> {
