@@ -157,6 +157,10 @@ fn drain(mut pipe: impl Read + Send + 'static) -> std::thread::JoinHandle<Vec<u8
     })
 }
 
+fn join(handle: std::thread::JoinHandle<Vec<u8>>) -> Vec<u8> {
+    handle.join().unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -196,8 +200,4 @@ mod tests {
         let err = sh("exec sleep 30", Duration::from_millis(50)).expect_err("stopped");
         assert!(matches!(err, RenderCause::Timeout { .. }), "{err}");
     }
-}
-
-fn join(handle: std::thread::JoinHandle<Vec<u8>>) -> Vec<u8> {
-    handle.join().unwrap_or_default()
 }
