@@ -208,3 +208,44 @@ pub fn kustomization_file(dir: &Path) -> Option<PathBuf> {
 
 /// Timeout used when the settings give none.
 pub const DEFAULT_TOOL_TIMEOUT: Duration = Duration::from_secs(90);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{DirectorySource, HelmSource, KustomizeSource};
+
+    #[test]
+    fn detection_and_explicit_blocks_follow_argo() {
+        let files = |names: &'static [&'static str]| move |name: &str| names.contains(&name);
+        let mut source = ApplicationSource::default();
+        assert_eq!(
+            source_kind(&source, &files(&["Chart.yaml", "kustomization.yml"])).ok(),
+            Some(SourceKind::Kustomize)
+        );
+        assert_eq!(
+            source_kind(&source, &files(&["Chart.yaml"])).ok(),
+            Some(SourceKind::Helm)
+        );
+        assert_eq!(
+            source_kind(&source, &files(&["a.yaml"])).ok(),
+            Some(SourceKind::Directory)
+        );
+        source.directory = Some(DirectorySource::default());
+        assert_eq!(
+            source_kind(&source, &files(&["Kustomization"])).ok(),
+            Some(SourceKind::Directory)
+        );
+        source.directory = None;
+        source.helm = Some(HelmSource::default());
+        assert_eq!(
+            source_kind(&source, &files(&["kustomization.yaml"])).ok(),
+            Some(SourceKind::Helm)
+        );
+        source.kustomize = Some(KustomizeSource::default());
+        let err = source_kind(&source, &files(&[])).expect_err("two tools");
+        assert_eq!(
+            err.to_string(),
+            "multiple application sources defined: Kustomize,Helm"
+        );
+    }
+}
