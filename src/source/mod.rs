@@ -9,4 +9,9 @@ pub struct RenderedObject {
     pub object: Object,
     pub source_file: String,
 }
+
+pub mod cache;
 pub mod demo;
+pub mod git;
+pub mod render;
+pub mod safe_path;
