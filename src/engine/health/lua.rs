@@ -93,7 +93,7 @@ fn execute(
             }
         },
     )?;
-    let returned: mlua::MultiValue = lua.load(source).set_name("health.lua").eval()?;
+    let returned: mlua::MultiValue = lua.load(source).set_name("=<string>").eval()?;
     // Argo CD reads the top of the stack: the last value returned.
     let last = returned.into_iter().last().unwrap_or(mlua::Value::Nil);
     Ok(outcome_of(last))
@@ -168,13 +168,103 @@ fn optional_string(table: &Table, key: &str) -> Option<Option<String>> {
     }
 }
 
+fn without_traceback(message: &str) -> String {
+    message
+        .split_once("\nstack traceback:")
+        .map_or(message, |(head, _)| head)
+        .to_owned()
+}
+
 /// The innermost, readable message of a Lua error.
 fn describe(error: &mlua::Error) -> String {
     match error {
         mlua::Error::CallbackError { cause, .. } => describe(cause),
-        mlua::Error::RuntimeError(message) => message.clone(),
+        mlua::Error::RuntimeError(message) => without_traceback(message),
         mlua::Error::SyntaxError { message, .. } => message.clone(),
         mlua::Error::MemoryError(_) => "Lua script exceeded its memory limit".to_owned(),
         other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn run(source: &str, open_libs: bool) -> ScriptOutcome {
+        run_health_script(&json!({"kind": "Widget"}), source, open_libs)
+    }
+
+    fn failure(outcome: ScriptOutcome) -> String {
+        match outcome {
+            ScriptOutcome::Failed(message) => message,
+            other => panic!("expected a failure, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn runaway_allocation_hits_the_memory_limit() {
+        let message = failure(run("return {message = string.rep('x', 2^30)}", true));
+        assert!(message.contains("memory"), "{message}");
+    }
+
+    #[test]
+    fn runtime_errors_name_the_line_without_a_traceback() {
+        assert_eq!(
+            failure(run("local x = nil\nreturn x.field", false)),
+            "<string>:2: attempt to index local 'x' (a nil value)"
+        );
+    }
+
+    #[test]
+    fn unbounded_recursion_is_an_error_not_a_crash() {
+        let message = failure(run(
+            "local function f(n) return 1 + f(n + 1) end return f(1)",
+            false,
+        ));
+        assert!(message.contains("stack overflow"), "{message}");
+    }
+
+    #[test]
+    fn error_with_a_table_value_is_reported() {
+        assert!(matches!(
+            run("error({code = 1})", false),
+            ScriptOutcome::Failed(_)
+        ));
+    }
+
+    #[test]
+    fn syntax_errors_are_reported() {
+        let message = failure(run("return {status = ", false));
+        assert!(message.starts_with("<string>:1:"), "{message}");
+    }
+
+    #[test]
+    fn a_function_return_names_its_type() {
+        assert_eq!(
+            failure(run("return function() end", false)),
+            "expect table output from Lua script, not function"
+        );
+    }
+
+    #[test]
+    fn io_is_absent_without_open_libs_and_present_with_them() {
+        let script = "return {status = io == nil and 'Healthy' or 'Degraded'}";
+        let closed = run(script, false).into_health().map(|h| h.status);
+        let open = run(script, true).into_health().map(|h| h.status);
+        assert_eq!(closed, Some(HealthStatus::Healthy));
+        assert_eq!(open, Some(HealthStatus::Degraded));
+    }
+
+    #[test]
+    fn every_status_code_round_trips() {
+        for status in HealthStatus::ALL {
+            let script = format!("return {{status = '{status}', message = 'm'}}");
+            assert_eq!(
+                run(&script, false),
+                ScriptOutcome::Health(Health::new(status, "m"))
+            );
+        }
     }
 }

@@ -152,3 +152,31 @@ fn is_pending_deletion(obj: &serde_json::Value) -> bool {
         .is_some_and(|list| list.iter().any(|f| f.as_str() == Some(HOOK_FINALIZER)));
     deleting && !has_hook_finalizer
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn precedence_runs_from_best_to_worst() {
+        let mut shuffled = [
+            HealthStatus::Unknown,
+            HealthStatus::Healthy,
+            HealthStatus::Degraded,
+            HealthStatus::Missing,
+            HealthStatus::Progressing,
+            HealthStatus::Suspended,
+        ];
+        shuffled.sort();
+        assert_eq!(shuffled, HealthStatus::ALL);
+        assert!(HealthStatus::Degraded < HealthStatus::Unknown);
+        assert!(HealthStatus::Suspended < HealthStatus::Progressing);
+    }
+
+    #[test]
+    fn codes_parse_case_sensitively() {
+        assert_eq!(HealthStatus::parse("Missing"), Some(HealthStatus::Missing));
+        assert_eq!(HealthStatus::parse("missing"), None);
+        assert_eq!(HealthStatus::parse(""), None);
+    }
+}
