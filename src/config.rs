@@ -85,6 +85,9 @@ pub struct SourceSettings {
     pub revision: Option<String>,
     /// The folder inside the repository holding the manifests.
     pub path: Option<String>,
+    /// Repository URLs read from somewhere else (a local path or another URL),
+    /// like git's `insteadOf`: `"https://github.com/org/repo.git" = "/srv/mirror"`.
+    pub mirrors: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
