@@ -92,7 +92,8 @@ pub fn parse_documents(file: &str, text: &str) -> (Vec<(Manifest, usize)>, Vec<D
                 let line = e
                     .location()
                     .map(|l| first_line + l.line().saturating_sub(1));
-                Diagnostic::error(file, format!("invalid YAML: {e}"))
+                let message = shift_line_numbers(&e.to_string(), first_line - 1);
+                Diagnostic::error(file, format!("invalid YAML: {message}"))
                     .at_line(line.or(Some(doc_line)))
             })
         };
@@ -156,6 +157,27 @@ fn split_documents(text: &str) -> Vec<(usize, &str)> {
     }
     chunks.push((start_line, &text[start..]));
     chunks
+}
+
+/// Rewrites the document-relative `line N` positions in a YAML error
+/// message into file lines.
+fn shift_line_numbers(message: &str, offset: usize) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(pos) = rest.find("line ") {
+        let (before, after) = rest.split_at(pos + "line ".len());
+        out.push_str(before);
+        let digits = after
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(after.len());
+        match after[..digits].parse::<usize>() {
+            Ok(n) => out.push_str(&(n + offset).to_string()),
+            Err(_) => out.push_str(&after[..digits]),
+        }
+        rest = &after[digits..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The first line holding content (not blank, not a comment), if any.
@@ -253,6 +275,7 @@ fn decode<T: DeserializeOwned>(
     ctx: &DocContext<'_>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<T> {
+    let value = &without_nulls(value);
     let mut unknown = Vec::new();
     let mut track = serde_path_to_error::Track::new();
     let tracked = serde_path_to_error::Deserializer::new(value, &mut track);
@@ -275,6 +298,21 @@ fn decode<T: DeserializeOwned>(
             diagnostics.push(ctx.error(field, error.to_string()));
             None
         }
+    }
+}
+
+/// A copy without null-valued keys: like Go's JSON decoding, Argo CD treats
+/// `finalizers:` with no value as unset, which a Rust `Vec` would reject.
+fn without_nulls(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k.clone(), without_nulls(v)))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(without_nulls).collect()),
+        other => other.clone(),
     }
 }
 
