@@ -246,3 +246,38 @@ fn unsupported_argo_version_and_non_objects_are_reported() {
         ]
     );
 }
+
+#[test]
+fn diagnostics_inside_a_list_point_at_the_item_field() {
+    let text = "\
+apiVersion: v1
+kind: List
+items:
+- apiVersion: v1
+  kind: ConfigMap
+  metadata:
+    name: first
+- apiVersion: argoproj.io/v1alpha1
+  kind: Application
+  metadata:
+    name: listed
+  spec:
+    source:
+      repoURL: https://example.com/repo.git
+      path: .
+    destination:
+      server: https://kubernetes.default.svc
+    syncPolicy:
+      syncOptions:
+      - Bogus=true
+";
+    let (manifests, diagnostics) = parse_documents("list.yaml", text);
+    let lines: Vec<usize> = manifests.iter().map(|(_, line)| *line).collect();
+    assert_eq!(lines, [4, 8]);
+    assert_eq!(
+        messages(&diagnostics),
+        [
+            r#"list.yaml:20: Application listed: spec.syncPolicy.syncOptions[0]: unknown sync option "Bogus""#
+        ]
+    );
+}

@@ -75,7 +75,8 @@ impl fmt::Display for Diagnostic {
         if let Some(field) = &self.field {
             write!(f, ": {field}")?;
         }
-        write!(f, ": {}", self.message)
+        // One line, whatever the message (render errors can span lines).
+        write!(f, ": {}", self.message.trim().replace('\n', " | "))
     }
 }
 
@@ -93,7 +94,10 @@ mod tests {
             d.to_string(),
             "apps/payments.yaml:12: Application payments: spec.destination: is required"
         );
-        let bare = Diagnostic::warning("a.yaml", "empty");
-        assert_eq!(bare.to_string(), "a.yaml: empty");
+        let bare = Diagnostic::warning("a.yaml", "helm failed:\nline one\nline two\n");
+        assert_eq!(
+            bare.to_string(),
+            "a.yaml: helm failed: | line one | line two"
+        );
     }
 }

@@ -42,13 +42,18 @@ pub(super) struct DocContext<'a> {
     pub text: Option<&'a str>,
     pub first_line: usize,
     pub doc_line: Option<usize>,
+    /// Where the object sits in its document: `items[2].` inside a List.
+    pub path_prefix: String,
     pub object: Option<String>,
 }
 
 impl DocContext<'_> {
     fn line_of(&self, field: &str) -> Option<usize> {
         self.text
-            .and_then(|text| locate::locate(text, self.first_line, field))
+            .and_then(|text| {
+                let path = format!("{}{field}", self.path_prefix);
+                locate::locate(text, self.first_line, &path)
+            })
             .or(self.doc_line)
     }
 
@@ -110,17 +115,14 @@ pub fn parse_documents(file: &str, text: &str) -> (Vec<(Manifest, usize)>, Vec<D
             text: Some(chunk),
             first_line,
             doc_line: Some(doc_line),
+            path_prefix: String::new(),
             object: None,
         };
-        for (item, line) in flatten_lists(value, &ctx) {
-            let ctx = DocContext {
-                doc_line: Some(line),
-                ..ctx.clone()
-            };
+        for (item, ctx) in flatten_lists(value, ctx) {
             let (manifest, found) = classify(item, &ctx);
             diagnostics.extend(found);
             if let Some(manifest) = manifest {
-                manifests.push((manifest, line));
+                manifests.push((manifest, ctx.doc_line.unwrap_or(doc_line)));
             }
         }
     }
@@ -135,6 +137,7 @@ pub fn manifest_from_object(file: &str, object: Object) -> (Option<Manifest>, Ve
         text: None,
         first_line: 1,
         doc_line: None,
+        path_prefix: String::new(),
         object: None,
     };
     classify(object, &ctx)
@@ -191,27 +194,25 @@ fn content_start(chunk: &str, first_line: usize) -> Option<usize> {
         .map(|n| first_line + n)
 }
 
-/// `kind: List` (and `*List` kinds) become their items, each with its line.
-fn flatten_lists(value: Value, ctx: &DocContext<'_>) -> Vec<(Value, usize)> {
-    let doc_line = ctx.doc_line.unwrap_or(ctx.first_line);
+/// `kind: List` (and `*List` kinds) become their items, each with its own
+/// line and field path prefix.
+fn flatten_lists<'a>(value: Value, ctx: DocContext<'a>) -> Vec<(Value, DocContext<'a>)> {
     let is_list =
         kind_of(&value).ends_with("List") && value.get("items").is_some_and(Value::is_array);
-    if !is_list {
-        return vec![(value, doc_line)];
-    }
-    let Some(Value::Array(items)) = value.get("items").cloned() else {
-        return Vec::new();
+    let Some(Value::Array(items)) = value.get("items").filter(|_| is_list).cloned() else {
+        return vec![(value, ctx)];
     };
     items
         .into_iter()
         .enumerate()
         .flat_map(|(i, item)| {
-            let line = ctx.line_of(&format!("items[{i}]")).unwrap_or(doc_line);
+            let item_path = format!("items[{i}]");
             let inner = DocContext {
-                doc_line: Some(line),
+                doc_line: ctx.line_of(&item_path).or(ctx.doc_line),
+                path_prefix: format!("{}{item_path}.", ctx.path_prefix),
                 ..ctx.clone()
             };
-            flatten_lists(item, &inner)
+            flatten_lists(item, inner)
         })
         .collect()
 }
