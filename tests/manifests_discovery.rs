@@ -4,9 +4,11 @@
 use std::fs;
 use std::path::Path;
 
+use serde::Deserialize;
+
 use plumb::model::{Application, Object, Severity};
 use plumb::source::RenderedObject;
-use plumb::source::discovery::{Catalog, discover, load_single};
+use plumb::source::discovery::{Catalog, discover, load_single, manifest_files};
 
 fn app_yaml(name: &str, path: &str) -> String {
     format!(
@@ -288,4 +290,75 @@ fn load_single_reads_one_file() {
     let missing = load_single(&dir.path().join("nope.yaml"));
     assert!(missing.apps.is_empty());
     assert!(missing.has_errors());
+}
+
+/// Renders an app the way plain-YAML rendering would: every document under
+/// its source path in the same checkout.
+fn render_plain(root: &Path, app: &Application) -> Result<Vec<RenderedObject>, String> {
+    let path = app.spec.all_sources()[0].path.clone().unwrap_or_default();
+    let (files, diagnostics) = manifest_files(root, &path);
+    if let Some(d) = diagnostics.first() {
+        return Err(d.to_string());
+    }
+    let mut out = Vec::new();
+    for file in files {
+        let text = fs::read_to_string(&file.abs).map_err(|e| e.to_string())?;
+        for doc in serde_yaml::Deserializer::from_str(&text) {
+            let object = Object::deserialize(doc).map_err(|e| e.to_string())?;
+            out.push(RenderedObject {
+                object,
+                source_file: file.rel.clone(),
+            });
+        }
+    }
+    Ok(out)
+}
+
+#[test]
+fn app_of_apps_fixture_repository_on_disk() {
+    let root = Path::new("tests/fixtures/manifests/app-of-apps");
+    let catalog = discover(root, "bootstrap", &mut |app| render_plain(root, app));
+    assert_eq!(
+        app_names(&catalog),
+        [
+            ("root", "bootstrap/root.yaml", None),
+            ("team-a", "apps/team-a.yaml", Some("root")),
+            ("api", "team-a/apps/api.yaml", Some("team-a")),
+            ("web", "apps/web.yaml", Some("root")),
+        ]
+    );
+    let projects: Vec<&str> = catalog
+        .projects
+        .iter()
+        .map(|p| p.metadata.name.as_str())
+        .collect();
+    assert_eq!(projects, ["team", "default"]);
+    assert_eq!(
+        messages(&catalog),
+        [
+            "apps/web.yaml: Application web: spec.syncPolicy.automated.selfheal: unknown field; did you mean spec.syncPolicy.automated.selfHeal?"
+        ]
+    );
+}
+
+#[test]
+fn a_root_app_that_manages_its_own_manifest_is_not_a_cycle() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), "root/root.yaml", &app_yaml("root", "root"));
+    write(dir.path(), "root/child.yaml", &app_yaml("child", "child"));
+    write(
+        dir.path(),
+        "child/cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n",
+    );
+    let root = dir.path().to_owned();
+    let catalog = discover(&root, "root", &mut |app| render_plain(&root, app));
+    assert_eq!(
+        app_names(&catalog),
+        [
+            ("child", "root/child.yaml", Some("root")),
+            ("root", "root/root.yaml", None)
+        ]
+    );
+    assert!(catalog.diagnostics.is_empty(), "{:?}", messages(&catalog));
 }

@@ -215,6 +215,13 @@ impl Builder {
             Some(Manifest::Application(app)) => {
                 let name = app.metadata.name.clone();
                 let object = Some(format!("Application {name}"));
+                let existing = self.app_index.get(&name).map(|&i| &self.catalog.apps[i]);
+                let same_definition = existing.is_some_and(|e| e.app == app && e.file == file);
+                if parent == name && same_definition {
+                    // The self-managing root pattern: an app whose output holds
+                    // its own manifest. Nothing new to learn from it.
+                    return;
+                }
                 if chain.contains(&name) {
                     let cycle = format!("{} -> {name}", chain.join(" -> "));
                     self.catalog.diagnostics.push(
@@ -227,9 +234,7 @@ impl Builder {
                     return;
                 }
                 match self.app_index.get(&name).copied() {
-                    Some(i)
-                        if self.catalog.apps[i].app == app && self.catalog.apps[i].file == file =>
-                    {
+                    Some(i) if same_definition => {
                         self.catalog.apps[i].parent.get_or_insert(parent);
                     }
                     Some(i) => {
