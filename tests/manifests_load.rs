@@ -281,3 +281,19 @@ items:
         ]
     );
 }
+
+#[test]
+fn metadata_typos_warn_but_server_fields_do_not() {
+    let text = GOOD_APP.replace(
+        "  name: payments\n",
+        "  name: payments\n  lables:\n    team: pay\n  uid: 1234\n  resourceVersion: \"7\"\n",
+    );
+    let (manifests, diagnostics) = parse_documents("apps/payments.yaml", &text);
+    assert_eq!(manifests.len(), 1);
+    assert_eq!(
+        messages(&diagnostics),
+        [
+            "apps/payments.yaml:5: Application payments: metadata.lables: unknown field; did you mean metadata.labels?"
+        ]
+    );
+}

@@ -32,6 +32,15 @@ impl Manifest {
             Manifest::Other(obj) => kind_of(obj),
         }
     }
+
+    pub fn name(&self) -> &str {
+        match self {
+            Manifest::Application(app) => &app.metadata.name,
+            Manifest::AppProject(project) => &project.metadata.name,
+            Manifest::ApplicationSet(appset) => &appset.metadata.name,
+            Manifest::Other(obj) => crate::model::name_of(obj),
+        }
+    }
 }
 
 #[derive(Clone)]
@@ -261,7 +270,7 @@ fn classify(value: Value, ctx: &DocContext<'_>) -> (Option<Manifest>, Vec<Diagno
             })
         }
         _ => decode::<ApplicationSet>(&value, &kind, &ctx, &mut diagnostics).map(|appset| {
-            diagnostics.extend(validate::name(&appset.metadata.name, &ctx));
+            diagnostics.extend(validate::metadata(&appset.metadata, &kind, &ctx));
             Manifest::ApplicationSet(appset)
         }),
     };

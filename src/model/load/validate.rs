@@ -10,8 +10,9 @@ use serde_json::Value;
 
 use super::diagnostic::Diagnostic;
 use super::duration::parse_go_duration;
+use super::hints;
 use super::parse::DocContext;
-use crate::model::{AppProject, Application, ApplicationSource, Backoff, SyncWindow};
+use crate::model::{AppProject, Application, ApplicationSource, Backoff, ObjectMeta, SyncWindow};
 
 /// Sync option keys Argo CD understands at application level (argo-semantics §3.2).
 const KNOWN_SYNC_OPTIONS: &[&str] = &[
@@ -33,17 +34,39 @@ const KNOWN_SYNC_OPTIONS: &[&str] = &[
 
 const MAX_WINDOW_DESCRIPTION: usize = 255;
 
-pub(super) fn name(name: &str, ctx: &DocContext<'_>) -> Vec<Diagnostic> {
-    if name.is_empty() {
-        return vec![ctx.error("metadata.name", "is required")];
+/// Kubernetes `metadata` fields a server writes; anything else unknown is a typo.
+const SERVER_METADATA: &[&str] = &[
+    "uid",
+    "resourceVersion",
+    "generation",
+    "creationTimestamp",
+    "deletionTimestamp",
+    "deletionGracePeriodSeconds",
+    "ownerReferences",
+    "managedFields",
+    "selfLink",
+];
+
+pub(super) fn metadata(meta: &ObjectMeta, kind: &str, ctx: &DocContext<'_>) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    if meta.name.is_empty() {
+        out.push(ctx.error("metadata.name", "is required"));
+    } else if let Some(problem) = dns1123_subdomain_problem(&meta.name) {
+        let message = format!("{:?} is not a valid name: {problem}", meta.name);
+        out.push(ctx.error("metadata.name", message));
     }
-    match dns1123_subdomain_problem(name) {
-        Some(problem) => vec![ctx.error(
-            "metadata.name",
-            format!("{name:?} is not a valid name: {problem}"),
-        )],
-        None => Vec::new(),
+    for key in meta.server_fields.keys() {
+        if SERVER_METADATA.contains(&key.as_str()) {
+            continue;
+        }
+        let field = format!("metadata.{key}");
+        let message = match hints::did_you_mean(kind, &field) {
+            Some(hint) => format!("unknown field; did you mean {hint}?"),
+            None => "unknown field".to_owned(),
+        };
+        out.push(ctx.warning(&field, message));
     }
+    out
 }
 
 fn dns1123_subdomain_problem(name: &str) -> Option<&'static str> {
@@ -64,7 +87,7 @@ fn dns1123_subdomain_problem(name: &str) -> Option<&'static str> {
 }
 
 pub(super) fn application(app: &Application, ctx: &DocContext<'_>) -> Vec<Diagnostic> {
-    let mut out = name(&app.metadata.name, ctx);
+    let mut out = metadata(&app.metadata, "Application", ctx);
     let spec = &app.spec;
     match &spec.destination {
         None => out.push(ctx.error("spec.destination", "is required")),
@@ -174,7 +197,7 @@ fn sync_option_problem(option: &str, field: &str, ctx: &DocContext<'_>) -> Optio
 }
 
 pub(super) fn project(project: &AppProject, ctx: &DocContext<'_>) -> Vec<Diagnostic> {
-    let mut out = name(&project.metadata.name, ctx);
+    let mut out = metadata(&project.metadata, "AppProject", ctx);
     for (i, window) in project.spec.sync_windows.iter().enumerate() {
         window_problems(window, &format!("spec.syncWindows[{i}]"), ctx, &mut out);
     }
