@@ -339,6 +339,8 @@ fn app_of_apps_fixture_repository_on_disk() {
             "apps/web.yaml: Application web: spec.syncPolicy.automated.selfheal: unknown field; did you mean spec.syncPolicy.automated.selfHeal?"
         ]
     );
+    assert_eq!(catalog.diagnostics_for("Application", "web").count(), 1);
+    assert_eq!(catalog.diagnostics_for("Application", "api").count(), 0);
 }
 
 #[test]

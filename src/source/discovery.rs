@@ -48,6 +48,18 @@ impl Catalog {
         self.projects.iter().find(|p| p.metadata.name == name)
     }
 
+    /// The diagnostics about one object, e.g. `("Application", "payments")`.
+    pub fn diagnostics_for<'a>(
+        &'a self,
+        kind: &str,
+        name: &str,
+    ) -> impl Iterator<Item = &'a Diagnostic> + 'a {
+        let object = format!("{kind} {name}");
+        self.diagnostics
+            .iter()
+            .filter(move |d| d.object.as_deref() == Some(object.as_str()))
+    }
+
     pub fn has_errors(&self) -> bool {
         self.diagnostics.iter().any(Diagnostic::is_error)
     }
