@@ -3,10 +3,12 @@
 
 mod application;
 mod appset;
+mod load;
 mod object;
 mod project;
 
 pub use application::*;
 pub use appset::*;
+pub use load::*;
 pub use object::*;
 pub use project::*;

@@ -1,6 +1,8 @@
 //! Desired state from Git: repositories, revisions and history, and rendering
 //! of an application's path into Kubernetes objects.
 
+pub mod discovery;
+
 use crate::model::Object;
 
 /// One desired object, with the repository-relative file it came from.
