@@ -1,10 +1,15 @@
 //! Headless subcommands over the engine, and the process entry point.
 
+mod app;
+mod context;
 mod output;
+mod table;
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use std::io::Write;
+
 use color_eyre::eyre::Result;
 
 pub use output::{OutputFormat, is_broken_pipe};
@@ -16,12 +21,18 @@ pub use output::{OutputFormat, is_broken_pipe};
     about = "A terminal GitOps console for Kubernetes"
 )]
 pub struct Cli {
+    #[command(flatten)]
+    pub source: context::SourceArgs,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {}
+pub enum Command {
+    /// Applications: list them, render them.
+    #[command(subcommand)]
+    App(app::AppCommand),
+}
 
 /// Runs plumb and maps the outcome to an exit code: 0 on success, 1 on error.
 /// A closed stdout (`plumb ... | head`) ends quietly with 0.
@@ -55,10 +66,19 @@ fn install_error_handling() -> Result<()> {
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
-    match cli.command {
-        None => {
-            println!("plumb {}", env!("CARGO_PKG_VERSION"));
-            Ok(ExitCode::SUCCESS)
-        }
-    }
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let ctx = context::Context::new(&cli.source)?;
+    let code = match &cli.command {
+        Some(Command::App(command)) => app::run(&ctx, command, &mut out)?,
+        None => app::run(
+            &ctx,
+            &app::AppCommand::List(app::ListArgs {
+                output: OutputFormat::Table,
+            }),
+            &mut out,
+        )?,
+    };
+    out.flush()?;
+    Ok(code)
 }

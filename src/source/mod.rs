@@ -1,8 +1,6 @@
 //! Desired state from Git: repositories, revisions and history, and rendering
 //! of an application's path into Kubernetes objects.
 
-pub mod discovery;
-
 use crate::model::Object;
 
 /// One desired object, with the repository-relative file it came from.
@@ -14,6 +12,8 @@ pub struct RenderedObject {
 
 pub mod cache;
 pub mod demo;
+pub mod discovery;
 pub mod git;
 pub mod render;
 pub mod safe_path;
+pub mod workspace;

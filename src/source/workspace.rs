@@ -1,0 +1,189 @@
+//! The desired-state side of one plumb process: repositories (opened once per
+//! URL, fetched once per process, mirrors applied), the catalog of apps under
+//! the root, and rendered apps through the content-keyed cache.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use git2::Oid;
+use thiserror::Error;
+
+use super::RenderedObject;
+use super::cache::RenderCache;
+use super::discovery::{self, Catalog};
+use super::git::{GitError, Repo};
+use super::render::{AppRender, RenderError, RenderOptions};
+use crate::model::{Application, ApplicationSource};
+
+/// Where the root manifests come from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RootSpec {
+    /// A folder of a repository at a revision.
+    Repo {
+        repo: String,
+        revision: String,
+        path: String,
+    },
+    /// One Application file (`--app FILE`).
+    File(PathBuf),
+}
+
+#[derive(Debug, Error)]
+pub enum WorkspaceError {
+    #[error(transparent)]
+    Git(#[from] GitError),
+    #[error(transparent)]
+    Render(#[from] RenderError),
+    #[error("application {app} has no source with a path or chart")]
+    NoSource { app: String },
+}
+
+/// The rendered desired objects of an application at a resolved commit.
+#[derive(Debug, Clone)]
+pub struct RenderedApp {
+    pub objects: Arc<Vec<RenderedObject>>,
+    /// The commit each rendered source was read from (one per source).
+    pub revisions: Vec<String>,
+}
+
+pub struct Workspace {
+    cache_dir: PathBuf,
+    mirrors: BTreeMap<String, String>,
+    repos: Mutex<HashMap<String, Arc<Repo>>>,
+    fetched: Mutex<HashSet<String>>,
+    cache: RenderCache,
+    options: RenderOptions,
+}
+
+impl Workspace {
+    pub fn new(cache_dir: &Path, mirrors: BTreeMap<String, String>) -> Self {
+        Self {
+            cache_dir: cache_dir.to_path_buf(),
+            mirrors,
+            repos: Mutex::new(HashMap::new()),
+            fetched: Mutex::new(HashSet::new()),
+            cache: RenderCache::new(cache_dir),
+            options: RenderOptions::from_path(cache_dir),
+        }
+    }
+
+    /// The repository behind a URL (after mirrors), cloned on first use and
+    /// fetched once per process. A failed fetch of an existing mirror keeps
+    /// the commits already there, so plumb works while Git is unreachable.
+    pub fn repo(&self, url: &str) -> Result<Arc<Repo>, GitError> {
+        let location = self.mirrors.get(url).map_or(url, String::as_str).to_owned();
+        let repo = {
+            let mut repos = self.repos.lock().unwrap_or_else(|e| e.into_inner());
+            match repos.get(&location) {
+                Some(repo) => repo.clone(),
+                None => {
+                    let repo = Arc::new(Repo::open(&location, &self.cache_dir)?);
+                    repos.insert(location.clone(), repo.clone());
+                    self.mark_fetched(&location);
+                    return Ok(repo);
+                }
+            }
+        };
+        if !self.mark_fetched(&location)
+            && let Err(e) = repo.fetch()
+        {
+            tracing::warn!("fetch of {location} failed, using the last fetched commits: {e}");
+        }
+        Ok(repo)
+    }
+
+    /// Fetches every repository again on the next use (refresh).
+    pub fn forget_fetches(&self) {
+        self.fetched
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+    }
+
+    /// True the first time a location is seen in this process.
+    fn mark_fetched(&self, location: &str) -> bool {
+        !self
+            .fetched
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(location.to_owned())
+    }
+
+    /// The catalog under the root: apps (with app-of-apps children), projects,
+    /// ApplicationSets and every diagnostic. Children are found by rendering
+    /// each app; a render failure only means that app has no children here.
+    pub fn catalog(&self, root: &RootSpec) -> Result<Catalog, WorkspaceError> {
+        let mut render_children = |app: &Application| {
+            self.render_app(app, false)
+                .map(|rendered| rendered.objects.as_ref().clone())
+                .map_err(|e| e.to_string())
+        };
+        match root {
+            RootSpec::File(file) => Ok(discovery::load_single(file)),
+            RootSpec::Repo {
+                repo,
+                revision,
+                path,
+            } => {
+                let repo = self.repo(repo)?;
+                let commit = repo.resolve(revision)?;
+                let checkout = repo.export(commit, &self.cache_dir)?;
+                Ok(discovery::discover(&checkout, path, &mut render_children))
+            }
+        }
+    }
+
+    /// Renders every source of an app that has a path or chart (`ref`-only
+    /// sources contribute nothing of their own) and concatenates the objects.
+    pub fn render_app(&self, app: &Application, hard: bool) -> Result<RenderedApp, WorkspaceError> {
+        let namespace = app
+            .spec
+            .destination
+            .as_ref()
+            .map(|d| d.namespace_or_empty().to_owned())
+            .unwrap_or_default();
+        let mut objects = Vec::new();
+        let mut revisions = Vec::new();
+        let mut rendered_any = false;
+        for source in app.spec.all_sources() {
+            if source.path.is_none() && source.chart.is_none() {
+                continue;
+            }
+            rendered_any = true;
+            let (commit, rendered) =
+                self.render_source(&app.metadata.name, source, &namespace, hard)?;
+            revisions.push(commit.to_string());
+            objects.extend(rendered.iter().cloned());
+        }
+        if !rendered_any {
+            return Err(WorkspaceError::NoSource {
+                app: app.metadata.name.clone(),
+            });
+        }
+        Ok(RenderedApp {
+            objects: Arc::new(objects),
+            revisions,
+        })
+    }
+
+    fn render_source(
+        &self,
+        app_name: &str,
+        source: &ApplicationSource,
+        namespace: &str,
+        hard: bool,
+    ) -> Result<(Oid, Arc<Vec<RenderedObject>>), WorkspaceError> {
+        let repo = self.repo(&source.repo_url)?;
+        let commit = repo.resolve(source.revision())?;
+        let request = AppRender {
+            app_name: app_name.to_owned(),
+            source: source.clone(),
+            namespace: namespace.to_owned(),
+        };
+        let objects = self
+            .cache
+            .get_or_render(&repo, commit, &request, &self.options, hard)?;
+        Ok((commit, objects))
+    }
+}
