@@ -27,3 +27,64 @@ pub enum Action {
     /// Delete an object (background propagation).
     Delete { key: ResourceKey },
 }
+
+mod children;
+mod context;
+mod cronjob;
+mod daemonset;
+mod deployment;
+mod deployment_status;
+mod events;
+mod hpa;
+mod job;
+mod namespace;
+mod network;
+mod pod;
+mod pod_status;
+mod pvc;
+mod replicaset;
+mod statefulset;
+mod util;
+
+#[cfg(test)]
+mod testing;
+#[cfg(test)]
+mod tests;
+
+use jiff::Timestamp;
+
+use context::Ctx;
+
+/// The names of the simulated cluster's nodes; pods are spread over them.
+pub const NODES: [&str; 3] = ["sandbox-node-1", "sandbox-node-2", "sandbox-node-3"];
+
+/// Runs every controller once over `world` as it is at `now` and returns the
+/// writes they want. Applying them and calling again converges: with nothing
+/// changed and no time passed, the answer is empty. At most one write per
+/// object is returned, so writes carrying a resourceVersion never conflict.
+pub fn reconcile(world: &dyn World, now: Timestamp) -> Vec<Action> {
+    run_all(world, now).actions
+}
+
+/// The earliest moment after `now` at which some time-based change is due
+/// (a container starting, a back-off ending, a deadline, a cron schedule), so
+/// the server can sleep until then. `None` when nothing is pending.
+pub fn next_wakeup(world: &dyn World, now: Timestamp) -> Option<Timestamp> {
+    run_all(world, now).wakeup
+}
+
+fn run_all(world: &dyn World, now: Timestamp) -> Ctx<'_> {
+    let mut ctx = Ctx::new(world, now);
+    namespace::reconcile(&mut ctx);
+    hpa::reconcile(&mut ctx);
+    cronjob::reconcile(&mut ctx);
+    deployment::reconcile(&mut ctx);
+    statefulset::reconcile(&mut ctx);
+    daemonset::reconcile(&mut ctx);
+    job::reconcile(&mut ctx);
+    replicaset::reconcile(&mut ctx);
+    pvc::reconcile(&mut ctx);
+    pod::reconcile(&mut ctx);
+    network::reconcile(&mut ctx);
+    ctx
+}

@@ -1,0 +1,3 @@
+//! stub
+use super::context::Ctx;
+pub fn reconcile(_ctx: &mut Ctx<'_>) {}

@@ -1,0 +1,40 @@
+//! Scenario tests: objects as the API server stores them, a fake clock
+//! stepped through the controllers' wake-ups, exact statuses asserted.
+
+mod deployment;
+
+use serde_json::{Value, json};
+
+pub fn pod_template(app: &str, image: &str, restart: &str) -> Value {
+    json!({
+        "metadata": {"creationTimestamp": null, "labels": {"app": app}},
+        "spec": {
+            "containers": [{"name": "app", "image": image, "resources": {},
+                "terminationMessagePath": "/dev/termination-log", "terminationMessagePolicy": "File",
+                "imagePullPolicy": "IfNotPresent"}],
+            "restartPolicy": restart, "terminationGracePeriodSeconds": 30, "dnsPolicy": "ClusterFirst",
+            "securityContext": {}, "schedulerName": "default-scheduler"
+        }
+    })
+}
+
+pub fn deployment(name: &str, replicas: i64, image: &str) -> Value {
+    json!({
+        "apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": name, "namespace": "shop"},
+        "spec": {
+            "replicas": replicas,
+            "selector": {"matchLabels": {"app": name}},
+            "template": pod_template(name, image, "Always"),
+            "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": "25%", "maxSurge": "25%"}},
+            "revisionHistoryLimit": 10, "progressDeadlineSeconds": 600
+        }
+    })
+}
+
+pub fn condition<'a>(obj: &'a Value, kind: &str) -> &'a Value {
+    obj["status"]["conditions"]
+        .as_array()
+        .and_then(|cs| cs.iter().find(|c| c["type"] == kind))
+        .unwrap_or_else(|| panic!("condition {kind} in {}", obj["status"]))
+}
