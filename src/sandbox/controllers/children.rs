@@ -1,15 +1,17 @@
 //! What owners need to know about their pods: which are theirs, which are
 //! active, ready or available, and how a new one is written.
 
+use std::collections::HashSet;
+
 use jiff::Timestamp;
 use serde_json::{Map, Value, json};
 
 use super::context::Ctx;
 use super::util::{
-    at, conditions_of, controlled_by, controller_ref, find_condition, is_deleting, plus_secs,
-    str_at, time_at, uid_of,
+    at, conditions_of, controlled_by, controller_ref, find_condition, is_deleting, name_suffix,
+    plus_secs, str_at, time_at, uid_of,
 };
-use crate::model::namespace_of;
+use crate::model::{name_of, namespace_of};
 
 /// The pods an owner controls (by controller ownerReference), not being deleted.
 pub fn pods_of<'a>(ctx: &Ctx<'a>, owner: &Value) -> Vec<&'a Value> {
@@ -110,4 +112,24 @@ pub fn deletion_order(pods: &mut [&Value]) {
             str_at(p, &["metadata", "name"]).to_owned(),
         )
     });
+}
+
+/// Fresh names `<owner>-<5 chars>` not used by any pod of the namespace.
+pub fn free_pod_names(ctx: &Ctx<'_>, owner: &Value, count: usize) -> Vec<String> {
+    let taken: HashSet<&str> = ctx
+        .list_in("", "Pod", namespace_of(owner))
+        .into_iter()
+        .map(name_of)
+        .collect();
+    (0u64..)
+        .map(|n| {
+            format!(
+                "{}-{}",
+                name_of(owner),
+                name_suffix(&[uid_of(owner), &n.to_string()])
+            )
+        })
+        .filter(|name| !taken.contains(name.as_str()))
+        .take(count)
+        .collect()
 }

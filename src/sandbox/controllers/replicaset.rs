@@ -1,15 +1,15 @@
 //! The ReplicaSet controller: keeps `spec.replicas` pods of the template
 //! running and reports how many are ready and available.
 
-use std::collections::HashSet;
-
 use serde_json::{Map, Value, json};
 
-use super::children::{deletion_order, is_active, is_available, is_ready, new_pod, pods_of};
+use super::children::{
+    deletion_order, free_pod_names, is_active, is_available, is_ready, new_pod, pods_of,
+};
 use super::context::Ctx;
 use super::events::{self, Happening, REPLICASET};
-use super::util::{at, generation_of, int_at, is_deleting, labels_of, name_suffix, uid_of};
-use crate::model::{name_of, namespace_of};
+use super::util::{at, generation_of, int_at, is_deleting, labels_of};
+use crate::model::name_of;
 
 pub fn reconcile(ctx: &mut Ctx<'_>) {
     for rs in ctx.list("apps", "ReplicaSet") {
@@ -17,26 +17,6 @@ pub fn reconcile(ctx: &mut Ctx<'_>) {
             sync(ctx, rs);
         }
     }
-}
-
-/// Fresh names `<owner>-<5 chars>` not used by any pod of the namespace.
-pub fn free_pod_names(ctx: &Ctx<'_>, owner: &Value, count: usize) -> Vec<String> {
-    let taken: HashSet<&str> = ctx
-        .list_in("", "Pod", namespace_of(owner))
-        .into_iter()
-        .map(name_of)
-        .collect();
-    (0u64..)
-        .map(|n| {
-            format!(
-                "{}-{}",
-                name_of(owner),
-                name_suffix(&[uid_of(owner), &n.to_string()])
-            )
-        })
-        .filter(|name| !taken.contains(name.as_str()))
-        .take(count)
-        .collect()
 }
 
 fn sync(ctx: &mut Ctx<'_>, rs: &Value) {

@@ -220,12 +220,19 @@ pub fn controller_ref(owner: &Value) -> Value {
     })
 }
 
-/// Sets a condition in a list, keeping `lastTransitionTime` when the status did not change.
-/// `condition` carries type, status, reason, message and any other timestamps.
+/// Sets a condition in a list. An identical condition (status, reason,
+/// message) is left as it is; otherwise `lastTransitionTime` is kept when only
+/// the reason or message changed. `condition` carries everything else.
 pub fn set_condition(conditions: &mut Vec<Value>, mut condition: Value, now: Timestamp) {
     let kind = str_at(&condition, &["type"]).to_owned();
     let status = str_at(&condition, &["status"]).to_owned();
     let existing = conditions.iter().position(|c| str_at(c, &["type"]) == kind);
+    if let Some(old) = existing.map(|i| &conditions[i]) {
+        let same = |field: &str| str_at(old, &[field]) == str_at(&condition, &[field]);
+        if same("status") && same("reason") && same("message") {
+            return;
+        }
+    }
     let transition = match existing.map(|i| &conditions[i]) {
         Some(old) if str_at(old, &["status"]) == status => old
             .get("lastTransitionTime")

@@ -1,7 +1,9 @@
 //! Scenario tests: objects as the API server stores them, a fake clock
 //! stepped through the controllers' wake-ups, exact statuses asserted.
 
+mod cronjob;
 mod deployment;
+mod job;
 
 use serde_json::{Value, json};
 
@@ -37,4 +39,20 @@ pub fn condition<'a>(obj: &'a Value, kind: &str) -> &'a Value {
         .as_array()
         .and_then(|cs| cs.iter().find(|c| c["type"] == kind))
         .unwrap_or_else(|| panic!("condition {kind} in {}", obj["status"]))
+}
+
+pub fn job_spec(image: &str) -> Value {
+    json!({
+        "parallelism": 1, "completions": 1, "backoffLimit": 2,
+        "template": pod_template("batch", image, "Never"),
+        "completionMode": "NonIndexed", "suspend": false
+    })
+}
+
+pub fn job(name: &str, image: &str) -> Value {
+    json!({
+        "apiVersion": "batch/v1", "kind": "Job",
+        "metadata": {"name": name, "namespace": "shop"},
+        "spec": job_spec(image)
+    })
 }
