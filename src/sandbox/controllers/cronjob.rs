@@ -92,13 +92,21 @@ fn sync(ctx: &mut Ctx<'_>, cronjob: &Value) {
     trim_history(ctx, cronjob, &jobs);
     let active: Vec<&Value> = jobs.iter().copied().filter(|j| !is_finished(j)).collect();
     let mut last_schedule = time_at(cronjob, &["status", "lastScheduleTime"]);
-    if let Some(schedule) = Schedule::of(cronjob) {
+    let schedule = Schedule::of(cronjob);
+    if schedule.is_none() {
+        let spec = str_at(cronjob, &["spec", "schedule"]);
+        let message = format!("invalid schedule: {spec}");
+        let what = Happening::warning("InvalidSchedule", &message);
+        events::observe(ctx, cronjob, CRONJOB, what, spec, 1, now, now);
+    }
+    if let Some(schedule) = schedule {
         let since = last_schedule.unwrap_or_else(|| created_at(cronjob, now));
         if !bool_at(cronjob, &["spec", "suspend"]) {
-            if let Some(due) = schedule.latest_due(since, now) {
-                if start_job(ctx, cronjob, &active, due) {
-                    last_schedule = Some(due);
-                }
+            if let Some(due) = schedule
+                .latest_due(since, now)
+                .filter(|due| start_job(ctx, cronjob, &active, *due))
+            {
+                last_schedule = Some(due);
             }
             if let Some(next) = schedule.next_after(now.max(since)) {
                 ctx.wake_at(next);
@@ -130,22 +138,22 @@ fn sync(ctx: &mut Ctx<'_>, cronjob: &Value) {
     ctx.update_status(CRONJOB.manager, cronjob, status);
 }
 
-/// Starts the job for schedule time `due`; false when it is skipped for good.
+/// Starts the job for schedule time `due`. True when that time is dealt with
+/// (started, or missed past its starting deadline); false when it must wait.
 fn start_job(ctx: &mut Ctx<'_>, cronjob: &Value, active: &[&Value], due: Timestamp) -> bool {
-    if let Some(deadline) = int_at(cronjob, &["spec", "startingDeadlineSeconds"]) {
-        if plus_secs(due, deadline) < ctx.now {
-            let message = format!(
-                "Missed scheduled time to start a job: {}",
-                time_value(due).as_str().unwrap_or("")
-            );
-            events::emit(
-                ctx,
-                cronjob,
-                CRONJOB,
-                Happening::warning("MissSchedule", &message),
-            );
-            return true;
-        }
+    let deadline = int_at(cronjob, &["spec", "startingDeadlineSeconds"]);
+    if deadline.is_some_and(|d| plus_secs(due, d) < ctx.now) {
+        let message = format!(
+            "Missed scheduled time to start a job: {}",
+            time_value(due).as_str().unwrap_or("")
+        );
+        events::emit(
+            ctx,
+            cronjob,
+            CRONJOB,
+            Happening::warning("MissSchedule", &message),
+        );
+        return true;
     }
     match str_at(cronjob, &["spec", "concurrencyPolicy"]) {
         "Forbid" if !active.is_empty() => {

@@ -34,8 +34,25 @@ pub const DAEMONSET: Reporter = controller("daemonset-controller");
 pub const JOB: Reporter = controller("job-controller");
 pub const CRONJOB: Reporter = controller("cronjob-controller");
 pub const HPA: Reporter = controller("horizontal-pod-autoscaler");
-pub const SERVICE: Reporter = controller("service-controller");
 pub const PV_CONTROLLER: Reporter = controller("persistentvolume-controller");
+/// The cloud provider's load-balancer controller that fills Service status.
+pub const SERVICE: Reporter = Reporter {
+    component: "service-controller",
+    manager: "cloud-controller-manager",
+    host: None,
+};
+/// The dynamic volume provisioner (kind's local-path provisioner).
+pub const PROVISIONER: Reporter = Reporter {
+    component: "rancher.io/local-path",
+    manager: "local-path-provisioner",
+    host: None,
+};
+/// The ingress controller that publishes Ingress addresses.
+pub const INGRESS: Reporter = Reporter {
+    component: "nginx-ingress-controller",
+    manager: "nginx-ingress-controller",
+    host: None,
+};
 pub const SCHEDULER: Reporter = Reporter {
     component: "default-scheduler",
     manager: "kube-scheduler",

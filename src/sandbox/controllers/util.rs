@@ -165,40 +165,6 @@ pub fn labels_of(obj: &Value) -> Map<String, Value> {
         .unwrap_or_default()
 }
 
-/// Whether a label selector (`matchLabels` and `matchExpressions`) selects these labels.
-/// An empty or missing selector selects nothing, as for workload controllers.
-pub fn selector_matches(selector: Option<&Value>, labels: &Map<String, Value>) -> bool {
-    let Some(selector) = selector else {
-        return false;
-    };
-    let match_labels = selector.get("matchLabels").and_then(Value::as_object);
-    let expressions = selector.get("matchExpressions").and_then(Value::as_array);
-    if match_labels.is_none_or(Map::is_empty) && expressions.is_none_or(Vec::is_empty) {
-        return false;
-    }
-    let labels_ok = match_labels
-        .into_iter()
-        .flatten()
-        .all(|(k, v)| labels.get(k) == Some(v));
-    let expressions_ok = expressions.into_iter().flatten().all(|expr| {
-        let key = str_at(expr, &["key"]);
-        let values: Vec<&str> = expr
-            .get("values")
-            .and_then(Value::as_array)
-            .map(|vs| vs.iter().filter_map(Value::as_str).collect())
-            .unwrap_or_default();
-        let actual = labels.get(key).and_then(Value::as_str);
-        match str_at(expr, &["operator"]) {
-            "In" => actual.is_some_and(|a| values.contains(&a)),
-            "NotIn" => actual.is_none_or(|a| !values.contains(&a)),
-            "Exists" => actual.is_some(),
-            "DoesNotExist" => actual.is_none(),
-            _ => false,
-        }
-    });
-    labels_ok && expressions_ok
-}
-
 /// Whether `obj` has a controller ownerReference to the object with `owner_uid`.
 pub fn controlled_by(obj: &Value, owner_uid: &str) -> bool {
     at(obj, &["metadata", "ownerReferences"])
@@ -294,22 +260,6 @@ mod tests {
         assert_eq!(ha, template_hash(&b, "pod-template-hash", 0));
         assert_ne!(ha, template_hash(&c, "pod-template-hash", 0));
         assert!(ha.bytes().all(|ch| SAFE_ALPHABET.contains(&ch)));
-    }
-
-    #[test]
-    fn selector_handles_expressions() {
-        let labels = json!({"app": "web", "tier": "fe"})
-            .as_object()
-            .cloned()
-            .unwrap();
-        let sel = json!({"matchLabels": {"app": "web"}, "matchExpressions": [
-            {"key": "tier", "operator": "In", "values": ["fe", "be"]},
-            {"key": "gone", "operator": "DoesNotExist"}]});
-        assert!(selector_matches(Some(&sel), &labels));
-        let miss =
-            json!({"matchExpressions": [{"key": "tier", "operator": "NotIn", "values": ["fe"]}]});
-        assert!(!selector_matches(Some(&miss), &labels));
-        assert!(!selector_matches(Some(&json!({})), &labels));
     }
 
     #[test]

@@ -4,6 +4,9 @@
 mod cronjob;
 mod deployment;
 mod job;
+mod network;
+mod statefulset;
+mod workloads;
 
 use serde_json::{Value, json};
 
