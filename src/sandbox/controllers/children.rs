@@ -114,20 +114,20 @@ pub fn deletion_order(pods: &mut [&Value]) {
     });
 }
 
-/// Fresh names `<owner>-<5 chars>` not used by any pod of the namespace.
+/// Fresh names `<owner>-<5 chars>` not used by any pod of the namespace. The
+/// suffixes depend on the owner and the time, so a deleted pod's name is not
+/// handed straight back to its replacement.
 pub fn free_pod_names(ctx: &Ctx<'_>, owner: &Value, count: usize) -> Vec<String> {
     let taken: HashSet<&str> = ctx
         .list_in("", "Pod", namespace_of(owner))
         .into_iter()
         .map(name_of)
         .collect();
+    let moment = ctx.now.to_string();
     (0u64..)
         .map(|n| {
-            format!(
-                "{}-{}",
-                name_of(owner),
-                name_suffix(&[uid_of(owner), &n.to_string()])
-            )
+            let suffix = name_suffix(&[uid_of(owner), &moment, &n.to_string()]);
+            format!("{}-{suffix}", name_of(owner))
         })
         .filter(|name| !taken.contains(name.as_str()))
         .take(count)

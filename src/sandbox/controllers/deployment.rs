@@ -52,10 +52,11 @@ pub fn revision_of(rs: &Value) -> i64 {
         .unwrap_or(0)
 }
 
-/// maxSurge and maxUnavailable resolved against the desired count (never both 0).
+/// maxSurge and maxUnavailable resolved against the desired count (never
+/// both 0 for a rolling update; both 0 for Recreate, as in Kubernetes).
 pub fn surge_and_unavailable(d: &Value, desired: i64) -> (i64, i64) {
-    if str_at(d, &["spec", "strategy", "type"]) == "Recreate" {
-        return (0, desired);
+    if str_at(d, &["spec", "strategy", "type"]) == "Recreate" || desired == 0 {
+        return (0, 0);
     }
     let rolling = at(d, &["spec", "strategy", "rollingUpdate"]);
     let pct = json!("25%");
@@ -160,6 +161,16 @@ fn sync(ctx: &mut Ctx<'_>, d: &Value) {
     for p in &old {
         write_set(ctx, d, p, None, desired, desired + surge);
     }
+    trim_history(ctx, d, &old);
+    let input = StatusInput {
+        desired,
+        max_unavailable,
+        paused,
+        created,
+    };
+    // Status first: it carries the rollout's conditions; the revision
+    // annotation follows on a later pass when both want the object now.
+    write_status(ctx, d, &new, &old, &input);
     if !paused
         && (new.rs.is_some() || created)
         && annotation(d, REVISION) != Some(&new_revision.to_string())
@@ -168,14 +179,6 @@ fn sync(ctx: &mut Ctx<'_>, d: &Value) {
         crate::model::set_annotation(&mut updated, REVISION, &new_revision.to_string());
         ctx.update(DEPLOYMENT.manager, updated);
     }
-    trim_history(ctx, d, &old);
-    let input = StatusInput {
-        desired,
-        max_unavailable,
-        paused,
-        created,
-    };
-    write_status(ctx, d, &new, &old, &input);
 }
 
 /// Decides the replica counts of the new and old sets for this step.

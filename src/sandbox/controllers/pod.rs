@@ -24,6 +24,7 @@ pub fn reconcile(ctx: &mut Ctx<'_>) {
     }
     for pod in pods {
         if is_deleting(pod) {
+            finish_termination(ctx, pod);
             continue;
         }
         match node_index(pod) {
@@ -32,6 +33,17 @@ pub fn reconcile(ctx: &mut Ctx<'_>) {
             // Bound to a node the sandbox does not have: it stays Pending, as it would.
             None => {}
         }
+    }
+}
+
+/// A pod marked for graceful deletion: its containers stop at once, and the
+/// kubelet confirms the deletion once no finalizer holds the pod.
+fn finish_termination(ctx: &mut Ctx<'_>, pod: &Value) {
+    let held = at(pod, &["metadata", "finalizers"])
+        .and_then(Value::as_array)
+        .is_some_and(|f| !f.is_empty());
+    if !held {
+        ctx.delete(pod);
     }
 }
 

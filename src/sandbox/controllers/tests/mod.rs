@@ -3,8 +3,10 @@
 
 mod cronjob;
 mod deployment;
+mod fixed_point;
 mod job;
 mod network;
+mod rollout;
 mod statefulset;
 mod workloads;
 
