@@ -2,6 +2,26 @@
 //! DaemonSet, Job, CronJob, PVC, Service, Ingress, HPA, Events), as pure
 //! functions: they read a [`World`] at a point in time and return the writes
 //! a real controller would make. The API server applies them like any client.
+//!
+//! How the simulated cluster behaves:
+//! - three nodes, [`NODES`]; pods go to the least loaded one (DaemonSet pods
+//!   to the node their affinity names) through a `kube-scheduler` Update of
+//!   `spec.nodeName`;
+//! - containers run 2 s after the pod's creation; run-to-completion pods
+//!   (restartPolicy Never / OnFailure) exit 3 s later;
+//! - an image containing `pullerror` or `does-not-exist` never pulls
+//!   (ImagePullBackOff); `crashloop` or `fail` exits with code 1
+//!   (CrashLoopBackOff with 10 s doubling back-offs up to 5 min, or a Failed
+//!   pod when it does not restart);
+//! - claims are provisioned a volume, and LoadBalancer Services and Ingresses
+//!   an address, 1 s after creation;
+//! - an HPA wants `minReplicas`, or the number in its
+//!   `sandbox.plumb.dev/load-replicas` annotation, clamped to its bounds.
+//!
+//! Everything time-based is computed from creation and condition timestamps
+//! and the `now` passed in, so the same world at the same time gives the same
+//! answer. Call [`reconcile`] after every change until it returns nothing,
+//! then sleep until [`next_wakeup`].
 
 use serde_json::Value;
 
