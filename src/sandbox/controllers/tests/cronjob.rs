@@ -66,3 +66,28 @@ fn suspended_cronjob_creates_nothing() {
     assert!(cluster.all("batch", "Job").is_empty());
     assert_eq!(next_wakeup(&cluster, cluster.now), None);
 }
+
+#[test]
+fn forbid_skips_while_a_job_runs_and_replace_swaps_it() {
+    let mut cluster = FakeCluster::new();
+    let mut cj = cronjob("* * * * *");
+    cj["spec"]["concurrencyPolicy"] = json!("Forbid");
+    cj["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]["image"] =
+        json!("never/pullerror");
+    let key = cluster.create(cj);
+    cluster.run_for(130);
+    assert_eq!(
+        cluster.all("batch", "Job").len(),
+        1,
+        "the stuck job blocks the next ones"
+    );
+    assert!(!cluster.events_with_reason("JobAlreadyActive").is_empty());
+    cluster.edit(&key, |c| c["spec"]["concurrencyPolicy"] = json!("Replace"));
+    cluster.run_for(60);
+    let jobs = cluster.all("batch", "Job");
+    assert_eq!(jobs.len(), 1);
+    assert_eq!(
+        jobs[0]["metadata"]["annotations"]["batch.kubernetes.io/cronjob-scheduled-timestamp"],
+        "2026-01-01T00:03:00Z"
+    );
+}

@@ -126,3 +126,41 @@ fn namespaces_become_active() {
         "Active"
     );
 }
+
+#[test]
+fn hpa_within_bounds_keeps_min_replicas() {
+    let mut cluster = FakeCluster::new();
+    cluster.create(deployment("web", 4, "nginx:1"));
+    cluster.create(hpa(2, 5));
+    cluster.run_for(10);
+    let d = cluster.get_obj("apps", "Deployment", "shop", "web");
+    assert_eq!(d["spec"]["replicas"], 2);
+    let h = cluster.get_obj("autoscaling", "HorizontalPodAutoscaler", "shop", "web");
+    assert_eq!(condition(h, "ScalingLimited")["status"], "False");
+    assert_eq!(
+        condition(h, "ScalingLimited")["reason"],
+        "DesiredWithinRange"
+    );
+    assert_eq!(
+        cluster.events_with_reason("SuccessfulRescale")[0]["message"],
+        "New size: 2; reason: All metrics below target"
+    );
+}
+
+#[test]
+fn kubelet_confirms_graceful_deletion() {
+    let mut cluster = FakeCluster::new();
+    let key = cluster.create(
+        json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "solo", "namespace": "shop"},
+        "spec": {"containers": [{"name": "app", "image": "nginx"}], "restartPolicy": "Always"}}),
+    );
+    cluster.run_for(5);
+    assert_eq!(
+        cluster.get_obj("", "Pod", "shop", "solo")["status"]["phase"],
+        "Running"
+    );
+    cluster.objects.get_mut(&key).unwrap()["metadata"]["deletionTimestamp"] =
+        json!("2026-01-01T00:00:05Z");
+    cluster.settle();
+    assert!(cluster.all("", "Pod").is_empty());
+}
