@@ -1,0 +1,169 @@
+//! `jqPathExpressions`: the paths a jq expression selects in an object,
+//! evaluated with jaq under a time limit.
+
+use std::sync::mpsc;
+use std::time::Duration;
+
+use jaq_core::load::{Arena, File, Loader};
+use jaq_core::{Compiler, Ctx, Vars, data, unwrap_valr};
+use jaq_json::Val;
+use serde_json::Value;
+
+/// Argo CD's default `ignore.normalizer.jq.timeout`.
+pub const JQ_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// One step of a path selected by jq.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    Key(String),
+    Index(usize),
+}
+
+/// The paths `expr` selects in `input` (as `path(expr)` lists them).
+///
+/// jaq cannot be interrupted, so the evaluation runs on its own thread; when
+/// it does not answer within `limit` the rule is reported as timed out and
+/// the thread is left to finish on its own.
+pub fn selected_paths(input: &Value, expr: &str, limit: Duration) -> Result<Vec<Vec<Step>>, String> {
+    let (sender, receiver) = mpsc::channel();
+    let input = input.clone();
+    let expr_owned = expr.to_owned();
+    std::thread::Builder::new()
+        .name("jq-ignore-rule".into())
+        .spawn(move || {
+            // The receiver may have given up already; nothing to do then.
+            let _ = sender.send(evaluate(&input, &expr_owned));
+        })
+        .map_err(|err| format!("cannot start jq evaluation: {err}"))?;
+    match receiver.recv_timeout(limit) {
+        Ok(result) => result,
+        Err(mpsc::RecvTimeoutError::Timeout) => Err(format!(
+            "jq expression {expr:?} did not finish within {} ms",
+            limit.as_millis()
+        )),
+        Err(mpsc::RecvTimeoutError::Disconnected) => {
+            Err(format!("jq expression {expr:?} stopped without a result"))
+        }
+    }
+}
+
+fn evaluate(input: &Value, expr: &str) -> Result<Vec<Vec<Step>>, String> {
+    let code = format!("[path({expr})]");
+    let program = File {
+        code: code.as_str(),
+        path: (),
+    };
+    let defs = jaq_core::defs()
+        .chain(jaq_std::defs())
+        .chain(jaq_json::defs());
+    let funs = jaq_core::funs()
+        .chain(jaq_std::funs())
+        .chain(jaq_json::funs());
+    let arena = Arena::default();
+    let modules = Loader::new(defs)
+        .load(&arena, program)
+        .map_err(|errors| format!("jq expression {expr:?} does not parse: {errors:?}"))?;
+    let filter = Compiler::default()
+        .with_funs(funs)
+        .compile(modules)
+        .map_err(|errors| format!("jq expression {expr:?} does not compile: {errors:?}"))?;
+    let bytes = serde_json::to_vec(input).map_err(|err| err.to_string())?;
+    let input = jaq_json::read::parse_single(&bytes).map_err(|err| format!("{err:?}"))?;
+    let ctx = Ctx::<data::JustLut<Val>>::new(&filter.lut, Vars::new([]));
+    let mut outputs = filter.id.run((ctx, input)).map(unwrap_valr);
+    let first = match outputs.next() {
+        Some(Ok(value)) => value,
+        Some(Err(err)) => return Err(format!("jq expression {expr:?} failed: {err:?}")),
+        None => return Err(format!("jq expression {expr:?} returned nothing")),
+    };
+    let paths: Value = serde_json::from_str(&first.to_string())
+        .map_err(|err| format!("jq expression {expr:?} gave unreadable paths: {err}"))?;
+    paths
+        .as_array()
+        .map(|paths| paths.iter().map(steps).collect())
+        .unwrap_or_else(|| Ok(Vec::new()))
+}
+
+fn steps(path: &Value) -> Result<Vec<Step>, String> {
+    let Some(parts) = path.as_array() else {
+        return Err(format!("jq path {path} is not a list"));
+    };
+    parts
+        .iter()
+        .map(|part| match part {
+            Value::String(key) => Ok(Step::Key(key.clone())),
+            Value::Number(n) => n
+                .as_u64()
+                .and_then(|n| usize::try_from(n).ok())
+                .map(Step::Index)
+                .ok_or_else(|| format!("jq path step {n} is not a list position")),
+            other => Err(format!("jq path step {other} is not supported")),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn select_gives_item_positions() {
+        let pod = json!({"spec": {"initContainers": [
+            {"name": "setup"}, {"name": "istio-init"}
+        ]}});
+        let paths = selected_paths(
+            &pod,
+            r#".spec.initContainers[] | select(.name=="istio-init")"#,
+            JQ_TIMEOUT,
+        )
+        .expect("valid expression");
+        assert_eq!(
+            paths,
+            vec![vec![
+                Step::Key("spec".into()),
+                Step::Key("initContainers".into()),
+                Step::Index(1)
+            ]]
+        );
+    }
+
+    #[test]
+    fn annotation_keys_by_prefix() {
+        let svc = json!({"metadata": {"annotations": {
+            "service.beta.kubernetes.io/aws-load-balancer-type": "nlb",
+            "keep": "x"
+        }}});
+        let paths = selected_paths(
+            &svc,
+            r#".metadata.annotations | .[keys[] | select(startswith("service.beta.kubernetes.io/aws-load-balancer-"))]"#,
+            JQ_TIMEOUT,
+        )
+        .expect("valid expression");
+        assert_eq!(
+            paths,
+            vec![vec![
+                Step::Key("metadata".into()),
+                Step::Key("annotations".into()),
+                Step::Key("service.beta.kubernetes.io/aws-load-balancer-type".into())
+            ]]
+        );
+    }
+
+    #[test]
+    fn syntax_errors_are_reported() {
+        let err = selected_paths(&json!({}), ".spec[", JQ_TIMEOUT).expect_err("broken");
+        assert!(err.contains("does not parse"), "{err}");
+    }
+
+    #[test]
+    fn runaway_expressions_time_out() {
+        let err = selected_paths(
+            &json!({}),
+            ".a | select(last(range(1e15)) > 0)",
+            Duration::from_millis(50),
+        )
+        .expect_err("never ends");
+        assert!(err.contains("did not finish"), "{err}");
+    }
+}
