@@ -68,7 +68,9 @@ fn best_owner<'a>(
 }
 
 fn shown(value: &Option<Value>) -> String {
-    value.as_ref().map_or_else(|| "(absent)".into(), scalar_text)
+    value
+        .as_ref()
+        .map_or_else(|| "(absent)".into(), scalar_text)
 }
 
 /// The time of day of an RFC 3339 timestamp (`14:02:11`), or the text as given.
@@ -81,7 +83,13 @@ fn time_of_day(time: &str) -> String {
 impl fmt::Display for Blame {
     /// `spec.replicas 3 → 5, by kubectl (scale) at 14:02:11`
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {} → {}", self.path, shown(&self.desired), shown(&self.live))?;
+        write!(
+            f,
+            "{} {} → {}",
+            self.path,
+            shown(&self.desired),
+            shown(&self.live)
+        )?;
         let Some(manager) = &self.manager else {
             return write!(f, ", by an unknown writer");
         };

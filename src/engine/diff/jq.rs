@@ -24,7 +24,11 @@ pub enum Step {
 /// jaq cannot be interrupted, so the evaluation runs on its own thread; when
 /// it does not answer within `limit` the rule is reported as timed out and
 /// the thread is left to finish on its own.
-pub fn selected_paths(input: &Value, expr: &str, limit: Duration) -> Result<Vec<Vec<Step>>, String> {
+pub fn selected_paths(
+    input: &Value,
+    expr: &str,
+    limit: Duration,
+) -> Result<Vec<Vec<Step>>, String> {
     let (sender, receiver) = mpsc::channel();
     let input = input.clone();
     let expr_owned = expr.to_owned();

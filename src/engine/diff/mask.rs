@@ -148,7 +148,11 @@ pub fn mask_secrets(desired: &mut Option<Value>, live: &mut Option<Value>) {
 
 /// [`mask_secrets`] that also masks the named annotations
 /// (`resource.sensitive.mask.annotations`) on any kind.
-pub fn mask_secrets_with(desired: &mut Option<Value>, live: &mut Option<Value>, sensitive: &[String]) {
+pub fn mask_secrets_with(
+    desired: &mut Option<Value>,
+    live: &mut Option<Value>,
+    sensitive: &[String],
+) {
     let masks = masks_for(&[desired.as_ref(), live.as_ref()], sensitive);
     for object in [desired, live].into_iter().flatten() {
         apply_masks(object, &masks, sensitive);
@@ -194,7 +198,8 @@ mod tests {
 
     #[test]
     fn sensitive_annotations_are_masked_on_any_kind() {
-        let mut desired = Some(json!({"kind": "ConfigMap", "metadata": {"annotations": {"token": "t1"}}}));
+        let mut desired =
+            Some(json!({"kind": "ConfigMap", "metadata": {"annotations": {"token": "t1"}}}));
         let mut live = None;
         mask_secrets_with(&mut desired, &mut live, &["token".into()]);
         assert_eq!(

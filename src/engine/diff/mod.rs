@@ -167,7 +167,12 @@ pub fn diff_with(
     remove_ignored(
         rules,
         subject,
-        [&mut desired_side, &mut live_side, &mut orig, &mut server_predicted],
+        [
+            &mut desired_side,
+            &mut live_side,
+            &mut orig,
+            &mut server_predicted,
+        ],
         &mut warnings,
     );
 

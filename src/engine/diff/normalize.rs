@@ -11,7 +11,8 @@ use crate::sandbox::patch::{FieldSet, Gvk, schema};
 
 pub const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
 /// Tracking annotations: plumb's own and Argo CD's.
-pub const TRACKING_ANNOTATIONS: [&str; 2] = ["plumb.dev/tracking-id", "argocd.argoproj.io/tracking-id"];
+pub const TRACKING_ANNOTATIONS: [&str; 2] =
+    ["plumb.dev/tracking-id", "argocd.argoproj.io/tracking-id"];
 const INSTANCE_LABEL: &str = "app.kubernetes.io/instance";
 const SERVER_METADATA: [&str; 6] = [
     "creationTimestamp",
@@ -314,7 +315,8 @@ mod tests {
 
     #[test]
     fn empty_role_rules_and_endpoint_protocols() {
-        let role = json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "rules": []});
+        let role =
+            json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "rules": []});
         assert!(prepare(&role, false).object.get("rules").is_none());
         let endpoints = json!({"apiVersion": "v1", "kind": "Endpoints", "subsets": [
             {"ports": [{"port": 80}]}]});

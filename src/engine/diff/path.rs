@@ -38,7 +38,13 @@ fn walk(
             let keys = a.keys().chain(b.keys().filter(|k| !a.contains_key(*k)));
             for key in keys {
                 prefix.push(PathElement::Field(key.clone()));
-                walk(a.get(key), b.get(key), shape.and_then(|s| s.field(key)), prefix, out);
+                walk(
+                    a.get(key),
+                    b.get(key),
+                    shape.and_then(|s| s.field(key)),
+                    prefix,
+                    out,
+                );
                 prefix.pop();
             }
         }
@@ -66,16 +72,15 @@ fn walk_list(
         ListType::Set => PathElement::Value(item.clone()),
         _ => PathElement::Index(index),
     };
-    if matches!(list_type, ListType::Atomic) || !all_objects && !matches!(list_type, ListType::Set)
-    {
-        if desired.len() != live.len() {
-            out.push(RawChange {
-                path: prefix.clone(),
-                desired: Some(Value::Array(desired.to_vec())),
-                live: Some(Value::Array(live.to_vec())),
-            });
-            return;
-        }
+    let positional = matches!(list_type, ListType::Atomic)
+        || !all_objects && !matches!(list_type, ListType::Set);
+    if positional && desired.len() != live.len() {
+        out.push(RawChange {
+            path: prefix.clone(),
+            desired: Some(Value::Array(desired.to_vec())),
+            live: Some(Value::Array(live.to_vec())),
+        });
+        return;
     }
     let desired_keyed: Vec<(PathElement, &Value)> = desired
         .iter()

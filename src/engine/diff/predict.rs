@@ -92,11 +92,7 @@ fn list_deletions(
                     }
                     Some(Value::Object(new_item)) => {
                         let patch_item = patch_items.iter_mut().find_map(|p| match p {
-                            Value::Object(p)
-                                if p.get(merge_key) == Some(&old_key) =>
-                            {
-                                Some(p)
-                            }
+                            Value::Object(p) if p.get(merge_key) == Some(&old_key) => Some(p),
                             _ => None,
                         });
                         if let (Some(patch_item), Value::Object(old_item)) = (patch_item, old_item)

@@ -218,12 +218,13 @@ fn child_mut<'a>(value: &'a mut Value, step: &Step) -> Option<&'a mut Value> {
 
 /// The value at a step path.
 pub(super) fn value_at<'a>(value: &'a Value, path: &[Step]) -> Option<&'a Value> {
-    path.iter().try_fold(value, |current, step| match (current, step) {
-        (Value::Object(map), Step::Key(key)) => map.get(key),
-        (Value::Array(items), Step::Index(index)) => items.get(*index),
-        (Value::Array(items), Step::Key(key)) => items.get(key.parse::<usize>().ok()?),
-        _ => None,
-    })
+    path.iter()
+        .try_fold(value, |current, step| match (current, step) {
+            (Value::Object(map), Step::Key(key)) => map.get(key),
+            (Value::Array(items), Step::Index(index)) => items.get(*index),
+            (Value::Array(items), Step::Key(key)) => items.get(key.parse::<usize>().ok()?),
+            _ => None,
+        })
 }
 
 /// Removes every path from `value`; list items are removed from the highest

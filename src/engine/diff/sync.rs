@@ -46,8 +46,8 @@ pub fn normalize_for_sync(desired: &Value, live: Option<&Value>, rules: &IgnoreR
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::IgnoreDifferences;
     use crate::engine::diff::SystemDiffSettings;
+    use crate::model::IgnoreDifferences;
     use serde_json::json;
 
     fn rules(rule: IgnoreDifferences) -> IgnoreRules {
