@@ -1,7 +1,8 @@
 //! `jqPathExpressions`: the paths a jq expression selects in an object,
 //! evaluated with jaq under a time limit.
 
-use std::sync::mpsc;
+use std::collections::HashSet;
+use std::sync::{Mutex, OnceLock, mpsc};
 use std::time::Duration;
 
 use jaq_core::load::{Arena, File, Loader};
@@ -23,12 +24,19 @@ pub enum Step {
 ///
 /// jaq cannot be interrupted, so the evaluation runs on its own thread; when
 /// it does not answer within `limit` the rule is reported as timed out and
-/// the thread is left to finish on its own.
+/// the thread is left to finish on its own. An expression that timed out
+/// once is refused from then on, so a runaway expression costs one thread
+/// per process, not one per refresh.
 pub fn selected_paths(
     input: &Value,
     expr: &str,
     limit: Duration,
 ) -> Result<Vec<Vec<Step>>, String> {
+    if timed_out().lock().is_ok_and(|set| set.contains(expr)) {
+        return Err(format!(
+            "jq expression {expr:?} timed out before and is no longer evaluated"
+        ));
+    }
     let (sender, receiver) = mpsc::channel();
     let input = input.clone();
     let expr_owned = expr.to_owned();
@@ -41,14 +49,25 @@ pub fn selected_paths(
         .map_err(|err| format!("cannot start jq evaluation: {err}"))?;
     match receiver.recv_timeout(limit) {
         Ok(result) => result,
-        Err(mpsc::RecvTimeoutError::Timeout) => Err(format!(
-            "jq expression {expr:?} did not finish within {} ms",
-            limit.as_millis()
-        )),
+        Err(mpsc::RecvTimeoutError::Timeout) => {
+            if let Ok(mut set) = timed_out().lock() {
+                set.insert(expr.to_owned());
+            }
+            Err(format!(
+                "jq expression {expr:?} did not finish within {} ms",
+                limit.as_millis()
+            ))
+        }
         Err(mpsc::RecvTimeoutError::Disconnected) => {
             Err(format!("jq expression {expr:?} stopped without a result"))
         }
     }
+}
+
+/// Expressions that did not finish within their limit.
+fn timed_out() -> &'static Mutex<HashSet<String>> {
+    static TIMED_OUT: OnceLock<Mutex<HashSet<String>>> = OnceLock::new();
+    TIMED_OUT.get_or_init(Mutex::default)
 }
 
 fn evaluate(input: &Value, expr: &str) -> Result<Vec<Vec<Step>>, String> {
@@ -169,5 +188,8 @@ mod tests {
         )
         .expect_err("never ends");
         assert!(err.contains("did not finish"), "{err}");
+        let again = selected_paths(&json!({}), ".a | select(last(range(1e15)) > 0)", JQ_TIMEOUT)
+            .expect_err("refused");
+        assert!(again.contains("timed out before"), "{again}");
     }
 }

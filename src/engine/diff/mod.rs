@@ -366,3 +366,6 @@ fn mask_map(map: &mut Value, mask: impl Fn(&str, &str) -> String) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

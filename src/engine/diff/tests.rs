@@ -1,0 +1,124 @@
+use serde_json::json;
+
+use super::*;
+
+fn config_map(data: Value) -> Value {
+    json!({"apiVersion": "v1", "kind": "ConfigMap",
+        "metadata": {"name": "cfg", "namespace": "default"}, "data": data})
+}
+
+#[test]
+fn live_absent_is_modified_and_predicted_is_desired() {
+    let desired = config_map(json!({"a": "1"}));
+    let result = diff(Some(&desired), None, &IgnoreRules::default()).expect("diff");
+    assert!(result.modified);
+    assert_eq!(result.predicted_live, Some(desired.clone()));
+    assert_eq!(result.normalized_live, None);
+}
+
+#[test]
+fn desired_absent_is_not_modified() {
+    let live = config_map(json!({"a": "1"}));
+    let result = diff(None, Some(&live), &IgnoreRules::default()).expect("diff");
+    assert!(!result.modified);
+    assert_eq!(result.predicted_live, None);
+    assert_eq!(result.normalized_live, Some(live));
+}
+
+#[test]
+fn tracking_annotation_stamped_by_the_sync_is_not_drift() {
+    let desired = config_map(json!({"a": "1"}));
+    let mut live = desired.clone();
+    live["metadata"]["annotations"] =
+        json!({"plumb.dev/tracking-id": "app:/ConfigMap:default/cfg"});
+    let result = diff(Some(&desired), Some(&live), &IgnoreRules::default()).expect("diff");
+    assert!(!result.modified, "{:?}", result.changed_paths);
+    let mut tracked = desired.clone();
+    tracked["metadata"]["annotations"] =
+        json!({"plumb.dev/tracking-id": "app:/ConfigMap:default/cfg"});
+    let result = diff(Some(&tracked), Some(&desired), &IgnoreRules::default()).expect("diff");
+    assert!(
+        result.modified,
+        "desired tracking missing from live is drift"
+    );
+}
+
+#[test]
+fn server_side_uses_the_dry_run_result() {
+    let desired = config_map(json!({"a": "1"}));
+    let live = config_map(json!({"a": "1"}));
+    let mut dry_run = live.clone();
+    dry_run["data"]["a"] = json!("mutated-by-webhook");
+    let options = DiffOptions {
+        server_side: true,
+        server_predicted_live: Some(dry_run),
+    };
+    let result = diff_with(
+        Some(&desired),
+        Some(&live),
+        &IgnoreRules::default(),
+        &options,
+    )
+    .expect("diff");
+    assert!(result.modified);
+    assert_eq!(result.changed_paths[0].path, "data.a");
+}
+
+#[test]
+fn non_objects_are_refused_with_the_object_named() {
+    let desired = config_map(json!({}));
+    let err = diff(
+        Some(&desired),
+        Some(&json!("text")),
+        &IgnoreRules::default(),
+    )
+    .expect_err("not an object");
+    assert_eq!(
+        err.to_string(),
+        "ConfigMap default/cfg: live state is not an object"
+    );
+}
+
+#[test]
+fn blame_reads_like_a_sentence() {
+    let line = Blame {
+        path: "spec.replicas".into(),
+        desired: Some(json!(3)),
+        live: Some(json!(5)),
+        manager: Some("kubectl".into()),
+        operation: Some("Update".into()),
+        subresource: Some("scale".into()),
+        time: Some("2026-11-22T14:02:11Z".into()),
+    };
+    assert_eq!(
+        line.to_string(),
+        "spec.replicas 3 → 5, by kubectl (scale) at 14:02:11"
+    );
+    let unknown = Blame {
+        manager: None,
+        subresource: None,
+        time: None,
+        ..line
+    };
+    assert_eq!(
+        unknown.to_string(),
+        "spec.replicas 3 → 5, by an unknown writer"
+    );
+}
+
+#[test]
+fn jq_timeouts_are_reported_not_fatal() {
+    let rule = crate::model::IgnoreDifferences {
+        kind: "ConfigMap".into(),
+        jq_path_expressions: vec![".data | select(last(range(1e15)) > 0)".into()],
+        ..Default::default()
+    };
+    let rules = IgnoreRules::new(&[rule], &SystemDiffSettings::default())
+        .with_jq_timeout(std::time::Duration::from_millis(20));
+    let desired = config_map(json!({"a": "1"}));
+    let live = config_map(json!({"a": "2"}));
+    let result = diff(Some(&desired), Some(&live), &rules).expect("diff");
+    assert!(result.modified);
+    assert_eq!(result.warnings.len(), 1, "{:?}", result.warnings);
+    assert!(result.warnings[0].contains("did not finish"));
+}
