@@ -91,7 +91,10 @@ impl fmt::Display for Blame {
             shown(&self.live)
         )?;
         let Some(manager) = &self.manager else {
-            return write!(f, ", by an unknown writer");
+            return match self.live {
+                None => write!(f, ", not set in the cluster"),
+                Some(_) => write!(f, ", by an unknown writer"),
+            };
         };
         write!(f, ", by {manager}")?;
         if let Some(subresource) = &self.subresource {

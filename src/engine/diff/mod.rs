@@ -163,6 +163,9 @@ pub fn diff_with(
     }
     if let Some(o) = &mut orig {
         normalize::drop_namespace(o);
+        if let Some(d) = &desired_side {
+            normalize::normalize_tracking(d, o);
+        }
     }
     remove_ignored(
         rules,

@@ -110,7 +110,8 @@ fn normalize(mut object: Value, ignore_aggregated_roles: bool) -> Value {
         _ => {}
     }
     if builtin {
-        canonicalize_quantities(&mut object);
+        let kind = kind_of(&object).to_owned();
+        canonicalize_quantities(&mut object, &kind);
     }
     drop_nulls_and_float_noise(&mut object);
     object
@@ -238,8 +239,8 @@ pub fn normalize_tracking(desired: &Value, live: &mut Value) {
     }
 }
 
-/// The namespace and an empty annotations map are dropped from the desired
-/// side and from last-applied: the server fills in the namespace.
+/// The namespace is dropped from the desired side and from last-applied:
+/// the server fills it in.
 pub fn drop_namespace(object: &mut Value) {
     if let Some(Value::Object(metadata)) = object.get_mut("metadata") {
         metadata.shift_remove("namespace");

@@ -95,6 +95,7 @@ fn walk_list(
     fn find<'v>(list: &[(PathElement, &'v Value)], element: &PathElement) -> Option<&'v Value> {
         list.iter().find(|(e, _)| e == element).map(|(_, v)| *v)
     }
+    let found_before = out.len();
     let mut seen: Vec<&PathElement> = Vec::new();
     for (element, _) in desired_keyed.iter().chain(&live_keyed) {
         if seen.contains(&element) {
@@ -110,6 +111,14 @@ fn walk_list(
             out,
         );
         prefix.pop();
+    }
+    if out.len() == found_before {
+        // Same items, other order: the list as a whole differs.
+        out.push(RawChange {
+            path: prefix.clone(),
+            desired: Some(Value::Array(desired.to_vec())),
+            live: Some(Value::Array(live.to_vec())),
+        });
     }
 }
 
@@ -267,6 +276,22 @@ mod tests {
         let changes = changed_fields(&json!({"a": [1, 2]}), &json!({"a": [1]}), None);
         assert_eq!(changes.len(), 1);
         assert_eq!(display_path(&changes[0].path), "a");
+    }
+
+    #[test]
+    fn reordered_keyed_lists_change_as_a_whole() {
+        let gvk = Gvk {
+            group: "apps".into(),
+            version: "v1".into(),
+            kind: "Deployment".into(),
+        };
+        let pod = |names: [&str; 2]| {
+            json!({"spec": {"template": {"spec": {"containers": [
+                {"name": names[0]}, {"name": names[1]}]}}}})
+        };
+        let changes = changed_fields(&pod(["a", "b"]), &pod(["b", "a"]), schema().root(&gvk));
+        let shown: Vec<String> = changes.iter().map(|c| display_path(&c.path)).collect();
+        assert_eq!(shown, ["spec.template.spec.containers"]);
     }
 
     #[test]

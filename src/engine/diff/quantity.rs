@@ -131,48 +131,63 @@ pub fn canonical_quantity(value: &Value) -> Option<Value> {
     parse(&text).map(|q| Value::String(canonical(q)))
 }
 
-/// Field names whose value is a map of resource name → quantity.
-const QUANTITY_MAPS: [&str; 10] = [
-    "limits",
-    "requests",
-    "hard",
-    "capacity",
-    "overhead",
-    "max",
-    "min",
-    "default",
-    "defaultRequest",
-    "maxLimitRequestRatio",
-];
-/// Field names whose value is itself a quantity.
-const QUANTITY_FIELDS: [&str; 2] = ["sizeLimit", "storage"];
+/// Rewrites the quantities of a built-in object into canonical form: the
+/// `limits` / `requests` of any `resources`, pod `overhead`, `sizeLimit`,
+/// and the kind-specific maps (ResourceQuota `hard`, LimitRange limits,
+/// PersistentVolume `capacity`, HPA metric targets). Values that do not
+/// parse stay as they are (the server would reject them).
+pub fn canonicalize_quantities(object: &mut Value, kind: &str) {
+    let kind_maps: &[&str] = match kind {
+        "ResourceQuota" => &["hard", "used"],
+        "LimitRange" => &[
+            "max",
+            "min",
+            "default",
+            "defaultRequest",
+            "maxLimitRequestRatio",
+        ],
+        "PersistentVolume" | "Node" => &["capacity", "allocatable"],
+        "HorizontalPodAutoscaler" => &["target", "current"],
+        _ => &[],
+    };
+    walk(object, None, kind_maps);
+}
 
-/// Rewrites every quantity of a built-in object into canonical form.
-/// Values that do not parse stay as they are (the server would reject them).
-pub fn canonicalize_quantities(object: &mut Value) {
-    match object {
+fn walk(value: &mut Value, parent: Option<&str>, kind_maps: &[&str]) {
+    match value {
         Value::Object(map) => {
             for (key, child) in map.iter_mut() {
-                if QUANTITY_MAPS.contains(&key.as_str())
-                    && let Value::Object(amounts) = child
-                    && amounts.values().all(|v| v.is_string() || v.is_number())
-                {
-                    for amount in amounts.values_mut() {
-                        if let Some(canonical) = canonical_quantity(amount) {
-                            *amount = canonical;
-                        }
-                    }
-                } else if QUANTITY_FIELDS.contains(&key.as_str())
-                    && let Some(canonical) = canonical_quantity(child)
-                {
-                    *child = canonical;
+                let amounts = matches!(
+                    (parent, key.as_str()),
+                    (Some("resources"), "limits" | "requests") | (_, "overhead")
+                ) || kind_maps.contains(&key.as_str());
+                if amounts && let Value::Object(amounts) = child {
+                    amounts
+                        .iter_mut()
+                        .filter(|(name, _)| !is_hpa_non_quantity(name))
+                        .for_each(|(_, amount)| canonicalize(amount));
+                } else if key == "sizeLimit" {
+                    canonicalize(child);
                 } else {
-                    canonicalize_quantities(child);
+                    walk(child, Some(key), kind_maps);
                 }
             }
         }
-        Value::Array(items) => items.iter_mut().for_each(canonicalize_quantities),
+        Value::Array(items) => items
+            .iter_mut()
+            .for_each(|item| walk(item, parent, kind_maps)),
         _ => {}
+    }
+}
+
+/// HPA metric targets mix quantities with a type and a percentage.
+fn is_hpa_non_quantity(name: &str) -> bool {
+    matches!(name, "type" | "averageUtilization")
+}
+
+fn canonicalize(amount: &mut Value) {
+    if let Some(canonical) = canonical_quantity(amount) {
+        *amount = canonical;
     }
 }
 
@@ -209,17 +224,27 @@ mod tests {
     fn numbers_and_strings_in_resources_become_equal() {
         let mut a = json!({"resources": {"limits": {"cpu": 0.5, "memory": "1024Mi"}}});
         let mut b = json!({"resources": {"limits": {"cpu": "500m", "memory": "1Gi"}}});
-        canonicalize_quantities(&mut a);
-        canonicalize_quantities(&mut b);
+        canonicalize_quantities(&mut a, "Pod");
+        canonicalize_quantities(&mut b, "Pod");
         assert_eq!(a, b);
         assert_eq!(a["resources"]["limits"]["cpu"], "500m");
     }
 
     #[test]
-    fn non_quantity_maps_are_left_alone() {
-        let mut hpa = json!({"spec": {"minReplicas": 2, "behavior": {"max": {"note": "x"}}}});
-        let before = hpa.clone();
-        canonicalize_quantities(&mut hpa);
-        assert_eq!(hpa, before);
+    fn only_quantity_fields_are_rewritten() {
+        let mut config = json!({"data": {"storage": "2000", "limits": "1000m"}});
+        let before = config.clone();
+        canonicalize_quantities(&mut config, "ConfigMap");
+        assert_eq!(config, before);
+        let mut hpa = json!({"spec": {"metrics": [{"resource": {"target": {
+            "type": "AverageValue", "averageValue": 0.5}}}]}});
+        canonicalize_quantities(&mut hpa, "HorizontalPodAutoscaler");
+        assert_eq!(
+            hpa["spec"]["metrics"][0]["resource"]["target"],
+            json!({"type": "AverageValue", "averageValue": "500m"})
+        );
+        let mut pvc = json!({"spec": {"resources": {"requests": {"storage": "1024Mi"}}}});
+        canonicalize_quantities(&mut pvc, "PersistentVolumeClaim");
+        assert_eq!(pvc["spec"]["resources"]["requests"]["storage"], "1Gi");
     }
 }
