@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 
 use super::quantity::canonicalize_quantities;
 use crate::model::{group_of, kind_of};
-use crate::sandbox::patch::{FieldSet, Gvk, schema};
+use crate::sandbox::patch::{FieldSet, Gvk, Shape, schema};
 
 pub const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
 /// Tracking annotations: plumb's own and Argo CD's.
@@ -109,11 +109,13 @@ fn normalize(mut object: Value, ignore_aggregated_roles: bool) -> Value {
         ("", "Endpoints") => normalize_endpoints(&mut object),
         _ => {}
     }
+    drop_nulls_and_float_noise(&mut object);
     if builtin {
         let kind = kind_of(&object).to_owned();
         canonicalize_quantities(&mut object, &kind);
+        let shape = schema().root(&Gvk::of(&object));
+        drop_empty_collections(&mut object, shape);
     }
-    drop_nulls_and_float_noise(&mut object);
     object
 }
 
@@ -205,6 +207,36 @@ fn drop_nulls_and_float_noise(value: &mut Value) {
                 // Exact: a whole float below 2^53 converts to i64 without loss.
                 *value = Value::from(float as i64);
             }
+        }
+        _ => {}
+    }
+}
+
+/// Empty lists and empty string maps (`env: []`, `nodeSelector: {}`) are
+/// dropped: the server's typed round-trip omits them. Empty structs
+/// (`securityContext: {}`) are kept, as the server keeps them.
+fn drop_empty_collections(value: &mut Value, shape: Option<Shape<'_>>) {
+    match value {
+        Value::Object(map) => {
+            map.retain(|key, child| {
+                let child_shape = shape.and_then(|s| s.field(key));
+                match child {
+                    Value::Array(items) => !items.is_empty(),
+                    Value::Object(fields) if fields.is_empty() => {
+                        child_shape.is_none_or(|s| s.is_struct())
+                    }
+                    _ => true,
+                }
+            });
+            for (key, child) in map.iter_mut() {
+                drop_empty_collections(child, shape.and_then(|s| s.field(key)));
+            }
+        }
+        Value::Array(items) => {
+            let item_shape = shape.and_then(|s| s.items());
+            items
+                .iter_mut()
+                .for_each(|item| drop_empty_collections(item, item_shape));
         }
         _ => {}
     }
@@ -311,6 +343,20 @@ mod tests {
         assert_eq!(
             prepared.last_applied,
             Some(json!({"kind": "ConfigMap", "metadata": {"namespace": "x"}}))
+        );
+    }
+
+    #[test]
+    fn empty_lists_and_maps_are_dropped_but_empty_structs_kept() {
+        let desired = json!({"apiVersion": "apps/v1", "kind": "Deployment", "spec": {"template": {
+            "metadata": {"annotations": {}},
+            "spec": {"nodeSelector": {}, "securityContext": {}, "volumes": [],
+                     "containers": [{"name": "a", "env": [], "resources": {}}]}}}});
+        let prepared = prepare(&desired, false).object;
+        assert_eq!(
+            prepared["spec"]["template"],
+            json!({"metadata": {}, "spec": {"securityContext": {},
+                   "containers": [{"name": "a", "resources": {}}]}})
         );
     }
 

@@ -122,3 +122,32 @@ fn jq_timeouts_are_reported_not_fatal() {
     assert_eq!(result.warnings.len(), 1, "{:?}", result.warnings);
     assert!(result.warnings[0].contains("did not finish"));
 }
+
+#[test]
+fn system_rules_for_core_kinds_and_every_kind_apply() {
+    let cm = json!({"data": {
+        "resource.customizations.ignoreDifferences.ConfigMap": "jsonPointers:\n- /data/a\n",
+        "resource.customizations.ignoreDifferences.all": "jsonPointers:\n- /metadata/labels/team\n"
+    }});
+    let system = SystemDiffSettings::from_argocd_cm(&cm).expect("argocd-cm");
+    let rules = IgnoreRules::new(&[], &system);
+    let desired = config_map(json!({"a": "1", "b": "1"}));
+    let mut live = config_map(json!({"a": "2", "b": "1"}));
+    live["metadata"]["labels"] = json!({"team": "x"});
+    let mut labelled = desired.clone();
+    labelled["metadata"]["labels"] = json!({"team": "y"});
+    assert!(
+        !diff(Some(&labelled), Some(&live), &rules)
+            .expect("diff")
+            .modified
+    );
+    let other = json!({"apiVersion": "v1", "kind": "Secret",
+        "metadata": {"name": "cfg", "namespace": "default"}, "data": {"a": "MQ=="}});
+    let mut other_live = other.clone();
+    other_live["data"]["a"] = json!("Mg==");
+    assert!(
+        diff(Some(&other), Some(&other_live), &rules)
+            .expect("diff")
+            .modified
+    );
+}
