@@ -20,31 +20,32 @@ pub enum Step {
     Index(usize),
 }
 
-/// The paths `expr` selects in `input` (as `path(expr)` lists them).
+/// The paths `expr` selects in each of `inputs` (as `path(expr)` lists
+/// them); the expression is compiled once for all of them.
 ///
 /// jaq cannot be interrupted, so the evaluation runs on its own thread; when
 /// it does not answer within `limit` the rule is reported as timed out and
 /// the thread is left to finish on its own. An expression that timed out
 /// once is refused from then on, so a runaway expression costs one thread
 /// per process, not one per refresh.
-pub fn selected_paths(
-    input: &Value,
+pub fn selected_paths_in(
+    inputs: &[&Value],
     expr: &str,
     limit: Duration,
-) -> Result<Vec<Vec<Step>>, String> {
+) -> Result<Vec<Vec<Vec<Step>>>, String> {
     if timed_out().lock().is_ok_and(|set| set.contains(expr)) {
         return Err(format!(
             "jq expression {expr:?} timed out before and is no longer evaluated"
         ));
     }
     let (sender, receiver) = mpsc::channel();
-    let input = input.clone();
+    let inputs: Vec<Value> = inputs.iter().map(|input| (*input).clone()).collect();
     let expr_owned = expr.to_owned();
     std::thread::Builder::new()
         .name("jq-ignore-rule".into())
         .spawn(move || {
             // The receiver may have given up already; nothing to do then.
-            let _ = sender.send(evaluate(&input, &expr_owned));
+            let _ = sender.send(evaluate(&inputs, &expr_owned));
         })
         .map_err(|err| format!("cannot start jq evaluation: {err}"))?;
     match receiver.recv_timeout(limit) {
@@ -70,7 +71,7 @@ fn timed_out() -> &'static Mutex<HashSet<String>> {
     TIMED_OUT.get_or_init(Mutex::default)
 }
 
-fn evaluate(input: &Value, expr: &str) -> Result<Vec<Vec<Step>>, String> {
+fn evaluate(inputs: &[Value], expr: &str) -> Result<Vec<Vec<Vec<Step>>>, String> {
     let code = format!("[path({expr})]");
     let program = File {
         code: code.as_str(),
@@ -90,21 +91,26 @@ fn evaluate(input: &Value, expr: &str) -> Result<Vec<Vec<Step>>, String> {
         .with_funs(funs)
         .compile(modules)
         .map_err(|errors| format!("jq expression {expr:?} does not compile: {errors:?}"))?;
-    let bytes = serde_json::to_vec(input).map_err(|err| err.to_string())?;
-    let input = jaq_json::read::parse_single(&bytes).map_err(|err| format!("{err:?}"))?;
-    let ctx = Ctx::<data::JustLut<Val>>::new(&filter.lut, Vars::new([]));
-    let mut outputs = filter.id.run((ctx, input)).map(unwrap_valr);
-    let first = match outputs.next() {
-        Some(Ok(value)) => value,
-        Some(Err(err)) => return Err(format!("jq expression {expr:?} failed: {err:?}")),
-        None => return Err(format!("jq expression {expr:?} returned nothing")),
-    };
-    let paths: Value = serde_json::from_str(&first.to_string())
-        .map_err(|err| format!("jq expression {expr:?} gave unreadable paths: {err}"))?;
-    paths
-        .as_array()
-        .map(|paths| paths.iter().map(steps).collect())
-        .unwrap_or_else(|| Ok(Vec::new()))
+    let mut all = Vec::with_capacity(inputs.len());
+    for input in inputs {
+        let bytes = serde_json::to_vec(input).map_err(|err| err.to_string())?;
+        let input = jaq_json::read::parse_single(&bytes).map_err(|err| format!("{err:?}"))?;
+        let ctx = Ctx::<data::JustLut<Val>>::new(&filter.lut, Vars::new([]));
+        let mut outputs = filter.id.run((ctx, input)).map(unwrap_valr);
+        let first = match outputs.next() {
+            Some(Ok(value)) => value,
+            Some(Err(err)) => return Err(format!("jq expression {expr:?} failed: {err:?}")),
+            None => return Err(format!("jq expression {expr:?} returned nothing")),
+        };
+        let paths: Value = serde_json::from_str(&first.to_string())
+            .map_err(|err| format!("jq expression {expr:?} gave unreadable paths: {err}"))?;
+        let paths = match paths.as_array() {
+            Some(paths) => paths.iter().map(steps).collect::<Result<Vec<_>, _>>()?,
+            None => Vec::new(),
+        };
+        all.push(paths);
+    }
+    Ok(all)
 }
 
 fn steps(path: &Value) -> Result<Vec<Step>, String> {
@@ -129,6 +135,14 @@ fn steps(path: &Value) -> Result<Vec<Step>, String> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    fn selected_paths(
+        input: &Value,
+        expr: &str,
+        limit: Duration,
+    ) -> Result<Vec<Vec<Step>>, String> {
+        selected_paths_in(&[input], expr, limit).map(|mut all| all.remove(0))
+    }
 
     #[test]
     fn select_gives_item_positions() {

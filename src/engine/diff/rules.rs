@@ -173,11 +173,7 @@ impl IgnoreRules {
                 }
             }
             for expr in &rule.jq_path_expressions {
-                let selected: Result<Vec<_>, String> = targets
-                    .iter()
-                    .map(|target| jq::selected_paths(target, expr, self.jq_timeout))
-                    .collect();
-                match selected {
+                match jq::selected_paths_in(targets, expr, self.jq_timeout) {
                     Ok(per_target) => selections.push(Selection { per_target }),
                     Err(err) => warnings.push(format!("ignoreDifferences skipped: {err}")),
                 }
