@@ -236,6 +236,23 @@ mod tests {
     }
 
     #[test]
+    fn reads_an_argocd_cm_file_and_names_it_on_errors() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("argocd-cm.yaml");
+        std::fs::write(
+            &path,
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: argocd-cm\ndata:\n  \
+             resource.compareoptions: |\n    ignoreResourceStatusField: none\n",
+        )
+        .expect("write");
+        let settings = SystemDiffSettings::from_argocd_cm_file(&path).expect("reads");
+        assert_eq!(settings.ignore_status, StatusFieldIgnore::None);
+        let missing = dir.path().join("absent.yaml");
+        let err = SystemDiffSettings::from_argocd_cm_file(&missing).expect_err("missing");
+        assert!(err.to_string().contains("absent.yaml"), "{err}");
+    }
+
+    #[test]
     fn status_option_values() {
         assert_eq!(status_option(None), StatusFieldIgnore::All);
         assert_eq!(status_option(Some("bogus")), StatusFieldIgnore::All);

@@ -151,3 +151,31 @@ fn system_rules_for_core_kinds_and_every_kind_apply() {
             .modified
     );
 }
+
+#[test]
+fn int_or_string_values_stay_as_given() {
+    let service = |target_port: Value| {
+        json!({"apiVersion": "v1", "kind": "Service",
+            "metadata": {"name": "web", "namespace": "default"},
+            "spec": {"ports": [{"port": 80, "targetPort": target_port}]}})
+    };
+    let same = diff(
+        Some(&service(json!("8080"))),
+        Some(&service(json!("8080"))),
+        &IgnoreRules::default(),
+    )
+    .expect("diff");
+    assert!(!same.modified);
+    let desired = same.normalized_desired.expect("desired");
+    assert_eq!(desired["spec"]["ports"][0]["targetPort"], json!("8080"));
+    let other = diff(
+        Some(&service(json!("8080"))),
+        Some(&service(json!(8080))),
+        &IgnoreRules::default(),
+    )
+    .expect("diff");
+    assert!(
+        other.modified,
+        "a string and a number are different IntOrStrings"
+    );
+}
