@@ -188,6 +188,27 @@ mod tests {
     }
 
     #[test]
+    fn a_quoted_key_with_a_star_is_literal_as_in_jq() {
+        let svc = json!({"metadata": {"annotations": {
+            "service.beta.kubernetes.io/aws-load-balancer-type": "nlb"
+        }}});
+        let paths = selected_paths(
+            &svc,
+            r#".metadata.annotations."service.beta.kubernetes.io/aws-load-balancer-*""#,
+            JQ_TIMEOUT,
+        )
+        .expect("valid expression");
+        assert_eq!(
+            paths,
+            vec![vec![
+                Step::Key("metadata".into()),
+                Step::Key("annotations".into()),
+                Step::Key("service.beta.kubernetes.io/aws-load-balancer-*".into())
+            ]]
+        );
+    }
+
+    #[test]
     fn syntax_errors_are_reported() {
         let err = selected_paths(&json!({}), ".spec[", JQ_TIMEOUT).expect_err("broken");
         assert!(err.contains("does not parse"), "{err}");
