@@ -1,6 +1,7 @@
 //! Headless subcommands over the engine, and the process entry point.
 
 mod output;
+mod sandbox;
 
 use std::process::ExitCode;
 
@@ -21,7 +22,10 @@ pub struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {}
+pub enum Command {
+    /// Serve or reset the embedded Kubernetes sandbox.
+    Sandbox(sandbox::SandboxArgs),
+}
 
 /// Runs plumb and maps the outcome to an exit code: 0 on success, 1 on error.
 /// A closed stdout (`plumb ... | head`) ends quietly with 0.
@@ -60,5 +64,6 @@ fn run(cli: Cli) -> Result<ExitCode> {
             println!("plumb {}", env!("CARGO_PKG_VERSION"));
             Ok(ExitCode::SUCCESS)
         }
+        Some(Command::Sandbox(args)) => sandbox::run(args),
     }
 }

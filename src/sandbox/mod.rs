@@ -12,10 +12,13 @@ pub mod defaults;
 pub mod errors;
 pub mod faults;
 pub mod http;
+pub mod kubeconfig;
 pub mod patch;
 pub mod registry;
 pub mod resources;
+pub mod serve;
 pub mod store;
+pub mod tls;
 pub mod validation;
 
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};

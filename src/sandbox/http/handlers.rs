@@ -119,6 +119,15 @@ fn target(shared: &Shared, path: &ResourcePath) -> Result<Target, ApiError> {
     })
 }
 
+/// Rejects bodies in encodings the sandbox does not decode (protobuf, CBOR).
+fn check_content_type(req: &Incoming) -> Result<(), ApiError> {
+    let ct = req.header(header::CONTENT_TYPE);
+    if ct.contains("protobuf") || ct.contains("cbor") {
+        return Err(ApiError::unsupported_media_type());
+    }
+    Ok(())
+}
+
 async fn read_body(body: Body) -> Result<Vec<u8>, ApiError> {
     axum::body::to_bytes(body, MAX_BODY_BYTES)
         .await
@@ -226,7 +235,9 @@ async fn resource_request(
     let sub = target.subresource.clone();
     match req.method {
         Method::GET if req.flag("watch") && target.name.is_none() => {
-            watch::watch(shared, &target, &req, now)
+            let as_table =
+                wants_table(accept).then(|| (crd_of(&shared.state(), &target), include(&req)));
+            watch::watch(shared, &target, &req, as_table)
         }
         Method::GET if target.name.is_none() => list(shared, &target, &req, accept, now),
         Method::GET => {
@@ -250,6 +261,7 @@ async fn resource_request(
             Ok(json_response(200, &object))
         }
         Method::POST if target.name.is_none() => {
+            check_content_type(&req)?;
             let opts = write_options(&req)?;
             let bytes = read_body(body).await?;
             let body = decode(&target, &bytes, false)?;
@@ -259,6 +271,7 @@ async fn resource_request(
             Ok(written_response(written))
         }
         Method::PUT if target.name.is_some() => {
+            check_content_type(&req)?;
             let opts = write_options(&req)?;
             let bytes = read_body(body).await?;
             let body = decode(&target, &bytes, false)?;

@@ -15,6 +15,7 @@ use tokio::sync::broadcast;
 use tokio::time::Instant;
 
 use super::Incoming;
+use super::table::{IncludeObject, table};
 use crate::sandbox::Shared;
 use crate::sandbox::api::read::{Filter, ListOptions, matching};
 use crate::sandbox::api::{Target, served_as};
@@ -48,7 +49,37 @@ fn bookmark(resource: &Resource, rv: u64, initial_end: bool) -> Value {
     json!({"kind": resource.kind, "apiVersion": resource.api_version(), "metadata": meta})
 }
 
+/// Renders watched objects: as themselves, or as one-row Tables.
+#[derive(Clone)]
+struct Render {
+    table: Option<(Option<Value>, IncludeObject)>,
+    resource: Resource,
+}
+
+impl Render {
+    fn object(&self, object: Value) -> Value {
+        match &self.table {
+            None => object,
+            Some((crd, include)) => {
+                let rv = object
+                    .pointer("/metadata/resourceVersion")
+                    .cloned()
+                    .unwrap_or(Value::Null);
+                table(
+                    &self.resource,
+                    crd.as_ref(),
+                    &[object],
+                    json!({"resourceVersion": rv}),
+                    *include,
+                    jiff::Timestamp::now(),
+                )
+            }
+        }
+    }
+}
+
 struct Stream {
+    render: Render,
     pending: VecDeque<Bytes>,
     receiver: Option<broadcast::Receiver<Change>>,
     deadline: Instant,
@@ -78,7 +109,9 @@ impl Stream {
                         continue;
                     }
                     self.last_rv = change.rv;
-                    let object = served_as(&self.target.resource, change.object);
+                    let object = self
+                        .render
+                        .object(served_as(&self.target.resource, change.object));
                     return Some(event_line(change.event.as_str(), &object));
                 }
                 // Lagged or closed: end the watch; the client re-lists or resumes.
@@ -100,8 +133,12 @@ pub fn watch(
     shared: &Shared,
     target: &Target,
     req: &Incoming,
-    _now: jiff::Timestamp,
+    as_table: Option<(Option<Value>, IncludeObject)>,
 ) -> Result<Response, ApiError> {
+    let render = Render {
+        table: as_table,
+        resource: target.resource.clone(),
+    };
     let opts = ListOptions {
         label_selector: req.param("labelSelector").map(str::to_owned),
         field_selector: req.param("fieldSelector").map(str::to_owned),
@@ -125,7 +162,7 @@ pub fn watch(
     match rv {
         _ if send_initial => {
             for o in matching(&state, target, &filter) {
-                pending.push_back(event_line("ADDED", &o));
+                pending.push_back(event_line("ADDED", &render.object(o)));
             }
             if bookmarks {
                 pending.push_back(event_line(
@@ -136,7 +173,7 @@ pub fn watch(
         }
         None => {
             for o in matching(&state, target, &filter) {
-                pending.push_back(event_line("ADDED", &o));
+                pending.push_back(event_line("ADDED", &render.object(o)));
             }
         }
         Some(rv) => {
@@ -158,7 +195,7 @@ pub fn watch(
                             && c.key.kind == r.kind
                             && filter.matches(&c.object)
                         {
-                            let object = served_as(r, c.object);
+                            let object = render.object(served_as(r, c.object));
                             pending.push_back(event_line(c.event.as_str(), &object));
                         }
                     }
@@ -168,6 +205,7 @@ pub fn watch(
     }
     drop(state);
     let stream_state = Stream {
+        render,
         pending,
         receiver,
         deadline: Instant::now() + timeout,
