@@ -16,6 +16,7 @@ pub mod kubeconfig;
 pub mod patch;
 pub mod registry;
 pub mod resources;
+pub mod schema;
 pub mod serve;
 pub mod store;
 pub mod tls;
@@ -118,6 +119,11 @@ impl Sandbox {
                 "spec": {"clusterIP": "10.96.0.1", "ports": [{"name": "https", "port": 443, "targetPort": 6443}]}});
             let _ = api::write::create(&mut state, &target, body, &opts, now, false);
         }
+    }
+
+    /// Keeps only `limit` changes for watches (older resourceVersions get 410).
+    pub fn set_history_limit(&self, limit: usize) {
+        self.shared.state().store.set_history_limit(limit);
     }
 
     pub fn shared(&self) -> &Arc<Shared> {

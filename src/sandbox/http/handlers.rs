@@ -213,10 +213,50 @@ fn write_options(req: &Incoming) -> Result<WriteOptions, ApiError> {
     })
 }
 
+/// Unknown fields in a request body: an error under Strict, warnings under Warn.
+fn check_fields(
+    shared: &Shared,
+    target: &Target,
+    body: &Value,
+    opts: &WriteOptions,
+) -> Result<Vec<String>, ApiError> {
+    if opts.field_validation == FieldValidation::Ignore || target.subresource.is_some() {
+        return Ok(Vec::new());
+    }
+    let crd = crd_of(&shared.state(), target);
+    let unknown: Vec<String> =
+        crate::sandbox::schema::unknown_fields(&target.resource, crd.as_ref(), body)
+            .into_iter()
+            .filter(|f| {
+                !f.rsplit('.')
+                    .next()
+                    .is_some_and(|last| last.starts_with('$'))
+            })
+            .map(|f| format!("unknown field \"{f}\""))
+            .collect();
+    if unknown.is_empty() || opts.field_validation == FieldValidation::Warn {
+        return Ok(unknown);
+    }
+    let kind = &target.resource.kind;
+    Err(ApiError::bad_request(format!(
+        "{kind} in version \"{}\" cannot be handled as a {kind}: strict decoding error: {}",
+        target.resource.version,
+        unknown.join(", ")
+    )))
+}
+
+fn with_warnings(mut w: Written, warnings: Vec<String>) -> Written {
+    w.warnings.extend(warnings);
+    w
+}
+
 fn written_response(w: Written) -> Response {
     let mut resp = json_response(if w.created { 201 } else { 200 }, &w.object);
     for warning in w.warnings {
-        if let Ok(v) = HeaderValue::from_str(&format!("299 - \"{warning}\"")) {
+        if let Ok(v) = HeaderValue::from_str(&format!(
+            "299 - \"{}\"",
+            warning.replace('\\', "\\\\").replace('"', "\\\"")
+        )) {
             resp.headers_mut().append(header::WARNING, v);
         }
     }
@@ -265,8 +305,10 @@ async fn resource_request(
             let opts = write_options(&req)?;
             let bytes = read_body(body).await?;
             let body = decode(&target, &bytes, false)?;
+            let warnings = check_fields(shared, &target, &body, &opts)?;
             let written =
                 api::write::create(&mut shared.state(), &target, body, &opts, now, false)?;
+            let written = with_warnings(written, warnings);
             shared.changed.notify_waiters();
             Ok(written_response(written))
         }
@@ -275,12 +317,14 @@ async fn resource_request(
             let opts = write_options(&req)?;
             let bytes = read_body(body).await?;
             let body = decode(&target, &bytes, false)?;
+            let warnings = check_fields(shared, &target, &body, &opts)?;
             let mut state = shared.state();
             let written = match sub.as_deref() {
                 Some("scale") => api::scale::write(&mut state, &target, None, &body, &opts, now)?,
                 _ => api::write::update(&mut state, &target, body, &opts, now, false)?,
             };
             drop(state);
+            let written = with_warnings(written, warnings);
             shared.changed.notify_waiters();
             Ok(written_response(written))
         }
@@ -290,6 +334,11 @@ async fn resource_request(
             let opts = write_options(&req)?;
             let bytes = read_body(body).await?;
             let body = decode(&target, &bytes, kind == PatchType::Apply)?;
+            let warnings = if kind == PatchType::Json {
+                Vec::new()
+            } else {
+                check_fields(shared, &target, &body, &opts)?
+            };
             let mut state = shared.state();
             let written = match sub.as_deref() {
                 Some("scale") => {
@@ -298,6 +347,7 @@ async fn resource_request(
                 _ => api::patch::patch(&mut state, &target, kind, &body, &opts, now)?,
             };
             drop(state);
+            let written = with_warnings(written, warnings);
             shared.changed.notify_waiters();
             Ok(written_response(written))
         }

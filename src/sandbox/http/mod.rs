@@ -3,7 +3,7 @@
 
 mod discovery;
 mod handlers;
-mod openapi;
+pub(crate) mod openapi;
 pub mod path;
 mod table;
 mod watch;

@@ -13,7 +13,7 @@ const V2: &[u8] = include_bytes!("../../../assets/k8s/openapi-v2.json.gz");
 const V3_INDEX: &str = include_str!("../../../assets/k8s/openapi-v3/index.json");
 
 /// The v3 documents the sandbox has, by path (`api/v1`, `apis/apps/v1`).
-const V3: &[(&str, &[u8])] = &[
+pub(crate) const V3: &[(&str, &[u8])] = &[
     (
         "api/v1",
         include_bytes!("../../../assets/k8s/openapi-v3/api_v1.json.gz"),
@@ -56,7 +56,7 @@ const V3: &[(&str, &[u8])] = &[
     ),
 ];
 
-fn gunzip(bytes: &[u8]) -> Option<Vec<u8>> {
+pub(crate) fn gunzip(bytes: &[u8]) -> Option<Vec<u8>> {
     let mut out = Vec::new();
     flate2::read::GzDecoder::new(bytes)
         .read_to_end(&mut out)

@@ -70,6 +70,16 @@ impl Store {
         }
     }
 
+    /// Keeps at most `limit` changes for watches to resume from.
+    pub fn set_history_limit(&mut self, limit: usize) {
+        self.history_limit = limit.max(1);
+        while self.history.len() > self.history_limit {
+            if let Some(dropped) = self.history.pop_front() {
+                self.compacted = dropped.rv;
+            }
+        }
+    }
+
     /// The current resourceVersion of the whole store.
     pub fn resource_version(&self) -> u64 {
         self.rv

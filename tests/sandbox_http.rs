@@ -1,0 +1,310 @@
+//! The sandbox's wire answers compared with the recorded kube-apiserver:
+//! discovery, error Status bodies, field validation, watch framing.
+
+use axum::body::Body;
+use http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use plumb::sandbox::Sandbox;
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+struct Answer {
+    status: StatusCode,
+    headers: http::HeaderMap,
+    body: Vec<u8>,
+}
+
+impl Answer {
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).expect("json body")
+    }
+
+    fn lines(&self) -> Vec<Value> {
+        self.body
+            .split(|b| *b == b'\n')
+            .filter(|l| !l.is_empty())
+            .map(|l| serde_json::from_slice(l).expect("event line"))
+            .collect()
+    }
+}
+
+async fn send(
+    sandbox: &Sandbox,
+    method: &str,
+    uri: &str,
+    headers: &[(&str, &str)],
+    body: Vec<u8>,
+) -> Answer {
+    let mut req = Request::builder().method(method).uri(uri);
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let resp = sandbox
+        .router()
+        .oneshot(req.body(Body::from(body)).expect("request"))
+        .await
+        .expect("response");
+    let status = resp.status();
+    let headers = resp.headers().clone();
+    let body = resp
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes()
+        .to_vec();
+    Answer {
+        status,
+        headers,
+        body,
+    }
+}
+
+async fn post(sandbox: &Sandbox, uri: &str, body: Value) -> Answer {
+    send(
+        sandbox,
+        "POST",
+        uri,
+        &[("content-type", "application/json")],
+        body.to_string().into_bytes(),
+    )
+    .await
+}
+
+const CM_URI: &str = "/api/v1/namespaces/default/configmaps";
+
+#[tokio::test]
+async fn aggregated_discovery_as_kubectl_asks() {
+    let sandbox = Sandbox::new();
+    let accept = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json";
+    let a = send(&sandbox, "GET", "/apis", &[("accept", accept)], Vec::new()).await;
+    assert_eq!(
+        a.headers["content-type"],
+        "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
+    );
+    let doc = a.json();
+    assert_eq!(doc["kind"], "APIGroupDiscoveryList");
+    let apps = doc["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|g| g["metadata"]["name"] == "apps")
+        .expect("apps");
+    let deploy = apps["versions"][0]["resources"]
+        .as_array()
+        .expect("resources")
+        .iter()
+        .find(|r| r["resource"] == "deployments")
+        .expect("deployments");
+    assert_eq!(deploy["shortNames"], json!(["deploy"]));
+    assert_eq!(
+        deploy["subresources"][0],
+        json!({"subresource": "scale", "responseKind": {"group": "autoscaling", "version": "v1", "kind": "Scale"}, "verbs": ["get", "patch", "update"]})
+    );
+    let core = send(&sandbox, "GET", "/api", &[("accept", accept)], Vec::new())
+        .await
+        .json();
+    assert!(core["items"][0]["metadata"].get("name").is_none());
+    let legacy = send(&sandbox, "GET", "/api", &[], Vec::new()).await.json();
+    assert_eq!(legacy["kind"], "APIVersions");
+}
+
+#[tokio::test]
+async fn malformed_unsupported_and_oversized_bodies() {
+    let sandbox = Sandbox::new();
+    let a = send(
+        &sandbox,
+        "POST",
+        CM_URI,
+        &[("content-type", "application/json")],
+        b"{not json".to_vec(),
+    )
+    .await;
+    assert_eq!(a.status, 400);
+    assert_eq!(
+        a.json(),
+        json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+            "message": "the object provided is unrecognized (must be of type ConfigMap): couldn't get version/kind; json parse error: invalid character 'n' looking for beginning of object key string ({not json)",
+            "reason": "BadRequest", "code": 400})
+    );
+    post(
+        &sandbox,
+        CM_URI,
+        json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cfg"}}),
+    )
+    .await;
+    let a = send(
+        &sandbox,
+        "PATCH",
+        &format!("{CM_URI}/cfg"),
+        &[("content-type", "text/plain")],
+        b"{}".to_vec(),
+    )
+    .await;
+    assert_eq!(a.status, 415);
+    assert_eq!(a.json()["message"], "415: Unsupported Media Type");
+    let huge = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "big"}, "data": {"a": "x".repeat(3 * 1024 * 1024 + 1)}});
+    let a = post(&sandbox, CM_URI, huge).await;
+    assert_eq!(a.status, 413);
+    assert_eq!(a.json()["reason"], "RequestEntityTooLarge");
+}
+
+#[tokio::test]
+async fn field_validation_strict_and_warn() {
+    let sandbox = Sandbox::new();
+    let body = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cfg"}, "dta": {"a": "1"}});
+    let a = post(
+        &sandbox,
+        &format!("{CM_URI}?fieldValidation=Strict"),
+        body.clone(),
+    )
+    .await;
+    assert_eq!(a.status, 400);
+    assert_eq!(
+        a.json()["message"],
+        "ConfigMap in version \"v1\" cannot be handled as a ConfigMap: strict decoding error: unknown field \"dta\""
+    );
+    let a = post(&sandbox, CM_URI, body).await;
+    assert_eq!(a.status, 201);
+    assert_eq!(a.headers["warning"], "299 - \"unknown field \\\"dta\\\"\"");
+}
+
+#[tokio::test]
+async fn watch_streams_initial_events_then_the_end_bookmark() {
+    let sandbox = Sandbox::new();
+    post(
+        &sandbox,
+        CM_URI,
+        json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cfg"}}),
+    )
+    .await;
+    let a = send(&sandbox, "GET", &format!("{CM_URI}?watch=1&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true&timeoutSeconds=0"), &[], Vec::new()).await;
+    let events = a.lines();
+    assert_eq!(events[0]["type"], "ADDED");
+    assert_eq!(events[0]["object"]["metadata"]["name"], "cfg");
+    let end = &events[1];
+    assert_eq!(end["type"], "BOOKMARK");
+    assert_eq!(
+        end["object"]["metadata"]["annotations"]["k8s.io/initial-events-end"],
+        "true"
+    );
+}
+
+#[tokio::test]
+async fn watch_from_a_resource_version_and_from_compacted_history() {
+    let sandbox = Sandbox::new();
+    let list = send(&sandbox, "GET", CM_URI, &[], Vec::new()).await.json();
+    let rv = list["metadata"]["resourceVersion"]
+        .as_str()
+        .expect("rv")
+        .to_owned();
+    post(
+        &sandbox,
+        CM_URI,
+        json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "watched"}}),
+    )
+    .await;
+    send(
+        &sandbox,
+        "DELETE",
+        &format!("{CM_URI}/watched"),
+        &[],
+        Vec::new(),
+    )
+    .await;
+    let a = send(
+        &sandbox,
+        "GET",
+        &format!("{CM_URI}?watch=1&resourceVersion={rv}&timeoutSeconds=0"),
+        &[],
+        Vec::new(),
+    )
+    .await;
+    let types: Vec<String> = a
+        .lines()
+        .iter()
+        .map(|e| e["type"].as_str().unwrap_or("").to_owned())
+        .collect();
+    assert_eq!(types, ["ADDED", "DELETED"]);
+
+    sandbox.set_history_limit(1);
+    for name in ["a", "b"] {
+        post(
+            &sandbox,
+            CM_URI,
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}}),
+        )
+        .await;
+    }
+    let a = send(
+        &sandbox,
+        "GET",
+        &format!("{CM_URI}?watch=1&resourceVersion={rv}&timeoutSeconds=0"),
+        &[],
+        Vec::new(),
+    )
+    .await;
+    let events = a.lines();
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0]["type"], "ERROR");
+    assert_eq!(events[0]["object"]["code"], 410);
+    assert_eq!(events[0]["object"]["reason"], "Expired");
+    assert!(
+        events[0]["object"]["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with(&format!("too old resource version: {rv} (")))
+    );
+}
+
+#[tokio::test]
+async fn unauthenticated_requests_get_the_real_401() {
+    let sandbox = Sandbox::with_token(plumb::sandbox::clock::Clock::Real, "secret".into());
+    let a = send(&sandbox, "GET", "/api/v1/namespaces", &[], Vec::new()).await;
+    assert_eq!(a.status, 401);
+    assert_eq!(
+        a.json(),
+        json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure", "message": "Unauthorized", "reason": "Unauthorized", "code": 401})
+    );
+    let ok = send(
+        &sandbox,
+        "GET",
+        "/api/v1/namespaces",
+        &[("authorization", "Bearer secret")],
+        Vec::new(),
+    )
+    .await;
+    assert_eq!(ok.status, 200);
+}
+
+#[tokio::test]
+async fn table_for_kubectl_get() {
+    let sandbox = Sandbox::new();
+    let a = send(&sandbox, "GET", "/api/v1/namespaces/default/services", &[("accept", "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json")], Vec::new()).await;
+    let t = a.json();
+    assert_eq!(t["kind"], "Table");
+    let names: Vec<&str> = t["columnDefinitions"]
+        .as_array()
+        .expect("cols")
+        .iter()
+        .filter_map(|c| c["name"].as_str())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "Name",
+            "Type",
+            "Cluster-IP",
+            "External-IP",
+            "Port(s)",
+            "Age",
+            "Selector"
+        ]
+    );
+    let cells = t["rows"][0]["cells"].as_array().expect("cells");
+    assert_eq!(
+        cells[..5],
+        json!(["kubernetes", "ClusterIP", "10.96.0.1", "<none>", "443/TCP"])
+            .as_array()
+            .expect("cells")[..]
+    );
+}
