@@ -39,6 +39,7 @@ pub fn run(args: SandboxArgs) -> Result<ExitCode> {
         SandboxCommand::Serve { port } => serve(&paths, port),
         SandboxCommand::Reset => {
             let dir = sandbox_dir(&paths);
+            crate::sandbox::persist::ensure_unowned(&dir)?;
             if dir.exists() {
                 std::fs::remove_dir_all(&dir)
                     .wrap_err_with(|| format!("cannot remove {}", dir.display()))?;
@@ -52,8 +53,9 @@ pub fn run(args: SandboxArgs) -> Result<ExitCode> {
 fn serve(paths: &Paths, port: u16) -> Result<ExitCode> {
     let runtime = tokio::runtime::Runtime::new().wrap_err("cannot start the async runtime")?;
     runtime.block_on(async {
-        let sandbox = Sandbox::with_token(Clock::Real, kubeconfig::new_token());
-        let path = sandbox_dir(paths).join("kubeconfig");
+        let dir = sandbox_dir(paths);
+        let sandbox = Sandbox::open(&dir, Clock::Real, Some(kubeconfig::new_token()))?;
+        let path = dir.join(crate::sandbox::connect::KUBECONFIG);
         let (served, server) = crate::sandbox::serve::serve(&sandbox, port, path)
             .await
             .wrap_err("cannot serve the sandbox")?;

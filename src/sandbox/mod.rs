@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod clock;
+pub mod connect;
 pub mod controllers;
 pub mod crd;
 pub mod defaults;
@@ -14,6 +15,7 @@ pub mod faults;
 pub mod http;
 pub mod kubeconfig;
 pub mod patch;
+pub mod persist;
 pub mod registry;
 pub mod resources;
 pub mod schema;
@@ -98,6 +100,36 @@ impl Sandbox {
         sandbox
     }
 
+    /// A sandbox persisted in `dir`: takes the directory's lock (failing with
+    /// [`persist::PersistError::Locked`] when another process owns it) and
+    /// replays the stored state, or seeds a fresh one.
+    pub fn open(
+        dir: &std::path::Path,
+        clock: Clock,
+        token: Option<String>,
+    ) -> Result<Self, persist::PersistError> {
+        let (journal, recovered) = persist::open(dir)?;
+        let fresh = recovered.objects.is_empty();
+        let shared = Shared {
+            clock,
+            token,
+            ..Shared::default()
+        };
+        let now = shared.clock.now();
+        {
+            let mut state = shared.state();
+            state.store.attach(journal, recovered);
+            crd::sync(&mut state, now);
+        }
+        let sandbox = Self {
+            shared: Arc::new(shared),
+        };
+        if fresh {
+            sandbox.seed();
+        }
+        Ok(sandbox)
+    }
+
     fn seed(&self) {
         let now = self.shared.clock.now();
         let mut state = self.shared.state();
@@ -119,6 +151,12 @@ impl Sandbox {
                 "spec": {"clusterIP": "10.96.0.1", "ports": [{"name": "https", "port": 443, "targetPort": 6443}]}});
             let _ = api::write::create(&mut state, &target, body, &opts, now, false);
         }
+    }
+
+    /// Stops persisting and releases the state directory for another owner.
+    /// Clients still holding this sandbox keep working in memory.
+    pub fn close(&self) {
+        self.shared.state().store.detach();
     }
 
     /// Keeps only `limit` changes for watches (older resourceVersions get 410).

@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, VecDeque};
 use serde_json::Value;
 use tokio::sync::broadcast;
 
+use super::persist::{Journal, Recovered};
 use crate::model::ResourceKey;
 
 /// What happened to an object.
@@ -49,6 +50,7 @@ pub struct Store {
     /// The resourceVersion of the newest change dropped from history.
     compacted: u64,
     sender: broadcast::Sender<Change>,
+    journal: Option<Journal>,
 }
 
 impl Default for Store {
@@ -67,6 +69,7 @@ impl Store {
             history_limit,
             compacted: 0,
             sender,
+            journal: None,
         }
     }
 
@@ -123,6 +126,7 @@ impl Store {
             EventType::Added
         };
         self.objects.insert(key.clone(), object.clone());
+        self.persist(&key, Some(&object));
         self.record(event, key, object.clone());
         object
     }
@@ -132,13 +136,45 @@ impl Store {
         let mut object = self.objects.remove(key)?;
         self.rv += 1;
         set_rv(&mut object, self.rv);
+        self.persist(key, None);
         self.record(EventType::Deleted, key.clone(), object.clone());
         Some(object)
     }
 
-    /// Inserts a replayed object as-is, without an event.
-    pub fn restore(&mut self, key: ResourceKey, object: Value) {
-        self.objects.insert(key, object);
+    /// Loads recovered state and journals every later change.
+    pub fn attach(&mut self, journal: Journal, recovered: Recovered) {
+        self.rv = self.rv.max(recovered.rv);
+        self.objects.extend(recovered.objects);
+        self.journal = Some(journal);
+    }
+
+    /// Stops journaling and releases the state directory's lock.
+    pub fn detach(&mut self) {
+        self.journal = None;
+    }
+
+    fn persist(&mut self, key: &ResourceKey, object: Option<&Value>) {
+        let rv = self.rv;
+        let Some(journal) = self.journal.as_mut() else {
+            return;
+        };
+        let written = match object {
+            Some(o) => journal.put(rv, key, o),
+            None => journal.remove(rv, key),
+        };
+        if let Err(e) = written {
+            tracing::error!("sandbox journal write failed: {e}");
+        }
+        if journal.wants_snapshot() {
+            let all: Vec<(ResourceKey, Value)> = self
+                .objects
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            if let Err(e) = journal.snapshot(rv, &all) {
+                tracing::error!("sandbox snapshot failed: {e}");
+            }
+        }
     }
 
     fn record(&mut self, event: EventType, key: ResourceKey, object: Value) {
