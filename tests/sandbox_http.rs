@@ -308,3 +308,40 @@ async fn table_for_kubectl_get() {
             .expect("cells")[..]
     );
 }
+
+#[tokio::test]
+async fn injected_faults_answer_like_an_overloaded_server() {
+    use plumb::sandbox::faults::{FaultEffect, FaultRule};
+    let sandbox = Sandbox::new();
+    sandbox.faults().add(FaultRule {
+        verb: Some("list".into()),
+        kind: Some("ConfigMap".into()),
+        rate: 1.0,
+        effect: FaultEffect::TooManyRequests { retry_after: 3 },
+    });
+    let a = send(&sandbox, "GET", CM_URI, &[], Vec::new()).await;
+    assert_eq!(a.status, 429);
+    assert_eq!(a.headers["retry-after"], "3");
+    assert_eq!(a.json()["reason"], "TooManyRequests");
+    let other = send(
+        &sandbox,
+        "GET",
+        "/api/v1/namespaces/default/secrets",
+        &[],
+        Vec::new(),
+    )
+    .await;
+    assert_eq!(other.status, 200, "rules only hit their verb and kind");
+    sandbox.faults().clear();
+    sandbox.faults().add(FaultRule {
+        verb: None,
+        kind: None,
+        rate: 1.0,
+        effect: FaultEffect::Error(503),
+    });
+    let a = send(&sandbox, "GET", CM_URI, &[], Vec::new()).await;
+    assert_eq!(
+        (a.status.as_u16(), a.json()["reason"].clone()),
+        (503, json!("ServiceUnavailable"))
+    );
+}

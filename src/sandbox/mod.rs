@@ -18,6 +18,7 @@ pub mod patch;
 pub mod persist;
 pub mod registry;
 pub mod resources;
+pub mod runner;
 pub mod schema;
 pub mod serve;
 pub mod store;

@@ -309,7 +309,7 @@ async fn resource_request(
             let written =
                 api::write::create(&mut shared.state(), &target, body, &opts, now, false)?;
             let written = with_warnings(written, warnings);
-            shared.changed.notify_waiters();
+            shared.changed.notify_one();
             Ok(written_response(written))
         }
         Method::PUT if target.name.is_some() => {
@@ -325,7 +325,7 @@ async fn resource_request(
             };
             drop(state);
             let written = with_warnings(written, warnings);
-            shared.changed.notify_waiters();
+            shared.changed.notify_one();
             Ok(written_response(written))
         }
         Method::PATCH if target.name.is_some() => {
@@ -348,7 +348,7 @@ async fn resource_request(
             };
             drop(state);
             let written = with_warnings(written, warnings);
-            shared.changed.notify_waiters();
+            shared.changed.notify_one();
             Ok(written_response(written))
         }
         Method::DELETE if target.name.is_some() && sub.is_none() => {
@@ -356,7 +356,7 @@ async fn resource_request(
             let bytes = read_body(body).await?;
             let delete_opts = delete_options(&req, &bytes)?;
             let body = api::delete::delete(&mut shared.state(), &target, &delete_opts, &opts, now)?;
-            shared.changed.notify_waiters();
+            shared.changed.notify_one();
             Ok(json_response(200, &body))
         }
         Method::DELETE if target.name.is_none() => {
@@ -364,7 +364,7 @@ async fn resource_request(
             let bytes = read_body(body).await?;
             let delete_opts = delete_options(&req, &bytes)?;
             let list = delete_collection(shared, &target, &req, &delete_opts, &opts, now)?;
-            shared.changed.notify_waiters();
+            shared.changed.notify_one();
             Ok(json_response(200, &list))
         }
         _ => Err(ApiError::method_not_allowed()),
