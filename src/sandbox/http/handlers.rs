@@ -1,21 +1,22 @@
 //! Request handlers: one per verb, each translating HTTP to an API operation.
 
-use axum::body::Body;
 use axum::response::Response;
-use http::{HeaderValue, Method, header};
+use http::{Method, header};
 use serde_json::{Value, json};
 
+use super::collection::{delete_collection, delete_options, list};
 use super::path::{ResourcePath, Route, parse};
+use super::request::{
+    check_content_type, check_fields, decode, read_body, with_warnings, write_options,
+    written_response,
+};
 use super::table::{IncludeObject, table, wants_table};
 use super::{
-    Incoming, MAX_BODY_BYTES, discovery, error_response, json_response, json_response_typed,
-    openapi, watch,
+    Incoming, discovery, error_response, json_response, json_response_typed, openapi, watch,
 };
 use crate::sandbox::Shared;
-use crate::sandbox::api::delete::{DeleteOptions, Propagation};
 use crate::sandbox::api::patch::PatchType;
-use crate::sandbox::api::read::ListOptions;
-use crate::sandbox::api::{self, FieldValidation, Target, WriteOptions, Written};
+use crate::sandbox::api::{self, Target};
 use crate::sandbox::errors::ApiError;
 
 /// The verb and kind a request addresses, for fault rules.
@@ -117,150 +118,6 @@ fn target(shared: &Shared, path: &ResourcePath) -> Result<Target, ApiError> {
         name: path.name.clone(),
         subresource: path.subresource.clone(),
     })
-}
-
-/// Rejects bodies in encodings the sandbox does not decode (protobuf, CBOR).
-fn check_content_type(req: &Incoming) -> Result<(), ApiError> {
-    let ct = req.header(header::CONTENT_TYPE);
-    if ct.contains("protobuf") || ct.contains("cbor") {
-        return Err(ApiError::unsupported_media_type());
-    }
-    Ok(())
-}
-
-async fn read_body(body: Body) -> Result<Vec<u8>, ApiError> {
-    axum::body::to_bytes(body, MAX_BODY_BYTES)
-        .await
-        .map(|b| b.to_vec())
-        .map_err(|_| ApiError::too_large())
-}
-
-/// Parses a JSON (or, for apply, YAML) request body.
-fn decode(target: &Target, bytes: &[u8], yaml: bool) -> Result<Value, ApiError> {
-    if yaml {
-        return serde_yaml::from_slice::<Value>(bytes)
-            .map_err(|e| ApiError::bad_request(format!("error decoding YAML: {e}")));
-    }
-    serde_json::from_slice::<Value>(bytes).map_err(|e| {
-        let snippet = String::from_utf8_lossy(&bytes[..bytes.len().min(64)]).into_owned();
-        api::write::not_an_object(
-            &target.resource,
-            &format!("{} ({snippet})", go_json_error(&e, bytes)),
-        )
-    })
-}
-
-/// The Go encoding/json wording for the commonest parse errors.
-fn go_json_error(e: &serde_json::Error, bytes: &[u8]) -> String {
-    let text = e.to_string();
-    let line_start: usize = bytes
-        .split(|b| *b == b'\n')
-        .take(e.line().saturating_sub(1))
-        .map(|l| l.len() + 1)
-        .sum();
-    let at = bytes
-        .get(line_start + e.column().saturating_sub(1))
-        .map(|b| *b as char);
-    match at {
-        Some(c) if text.contains("key must be a string") => {
-            format!("invalid character '{c}' looking for beginning of object key string")
-        }
-        Some(c) if text.starts_with("expected value") => {
-            format!("invalid character '{c}' looking for beginning of value")
-        }
-        _ if text.starts_with("EOF") => "unexpected end of JSON input".into(),
-        _ => text,
-    }
-}
-
-fn user_agent_manager(req: &Incoming) -> String {
-    let ua = req.header(header::USER_AGENT);
-    let prefix = ua.split('/').next().unwrap_or("").trim();
-    if prefix.is_empty() {
-        "unknown".into()
-    } else {
-        prefix.to_owned()
-    }
-}
-
-fn write_options(req: &Incoming) -> Result<WriteOptions, ApiError> {
-    let field_validation = match req.param("fieldValidation") {
-        None | Some("") | Some("Warn") => FieldValidation::Warn,
-        Some("Ignore") => FieldValidation::Ignore,
-        Some("Strict") => FieldValidation::Strict,
-        Some(other) => {
-            return Err(ApiError::bad_request(format!(
-                "fieldValidation parameter unsupported: {other}"
-            )));
-        }
-    };
-    let dry_run = match req.param("dryRun") {
-        None | Some("") => false,
-        Some("All") => true,
-        Some(other) => {
-            return Err(ApiError::bad_request(format!(
-                "dryRun: Unsupported value: \"{other}\": supported values: \"All\""
-            )));
-        }
-    };
-    Ok(WriteOptions {
-        dry_run,
-        field_manager: req
-            .param("fieldManager")
-            .map_or_else(|| user_agent_manager(req), str::to_owned),
-        field_validation,
-        force: req.flag("force"),
-    })
-}
-
-/// Unknown fields in a request body: an error under Strict, warnings under Warn.
-fn check_fields(
-    shared: &Shared,
-    target: &Target,
-    body: &Value,
-    opts: &WriteOptions,
-) -> Result<Vec<String>, ApiError> {
-    if opts.field_validation == FieldValidation::Ignore || target.subresource.is_some() {
-        return Ok(Vec::new());
-    }
-    let crd = crd_of(&shared.state(), target);
-    let unknown: Vec<String> =
-        crate::sandbox::schema::unknown_fields(&target.resource, crd.as_ref(), body)
-            .into_iter()
-            .filter(|f| {
-                !f.rsplit('.')
-                    .next()
-                    .is_some_and(|last| last.starts_with('$'))
-            })
-            .map(|f| format!("unknown field \"{f}\""))
-            .collect();
-    if unknown.is_empty() || opts.field_validation == FieldValidation::Warn {
-        return Ok(unknown);
-    }
-    let kind = &target.resource.kind;
-    Err(ApiError::bad_request(format!(
-        "{kind} in version \"{}\" cannot be handled as a {kind}: strict decoding error: {}",
-        target.resource.version,
-        unknown.join(", ")
-    )))
-}
-
-fn with_warnings(mut w: Written, warnings: Vec<String>) -> Written {
-    w.warnings.extend(warnings);
-    w
-}
-
-fn written_response(w: Written) -> Response {
-    let mut resp = json_response(if w.created { 201 } else { 200 }, &w.object);
-    for warning in w.warnings {
-        if let Ok(v) = HeaderValue::from_str(&format!(
-            "299 - \"{}\"",
-            warning.replace('\\', "\\\\").replace('"', "\\\"")
-        )) {
-            resp.headers_mut().append(header::WARNING, v);
-        }
-    }
-    resp
 }
 
 async fn resource_request(
@@ -371,11 +228,11 @@ async fn resource_request(
     }
 }
 
-fn include(req: &Incoming) -> IncludeObject {
+pub(super) fn include(req: &Incoming) -> IncludeObject {
     IncludeObject::parse(req.param("includeObject"))
 }
 
-fn crd_of(state: &api::State, target: &Target) -> Option<Value> {
+pub(super) fn crd_of(state: &api::State, target: &Target) -> Option<Value> {
     if !api::is_custom(&target.resource) {
         return None;
     }
@@ -389,112 +246,4 @@ fn crd_of(state: &api::State, target: &Target) -> Option<Value> {
             &name,
         ))
         .cloned()
-}
-
-fn list_options(req: &Incoming) -> ListOptions {
-    ListOptions {
-        label_selector: req.param("labelSelector").map(str::to_owned),
-        field_selector: req.param("fieldSelector").map(str::to_owned),
-        limit: req.param("limit").and_then(|l| l.parse().ok()),
-        continue_token: req
-            .param("continue")
-            .filter(|c| !c.is_empty())
-            .map(str::to_owned),
-    }
-}
-
-fn list(
-    shared: &Shared,
-    target: &Target,
-    req: &Incoming,
-    accept: &str,
-    now: jiff::Timestamp,
-) -> Result<Response, ApiError> {
-    let state = shared.state();
-    let list = api::read::list(&state, target, &list_options(req))?;
-    if wants_table(accept) {
-        let items: Vec<Value> = list["items"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default()
-            .into_iter()
-            .map(|mut o| {
-                if let Some(m) = o.as_object_mut() {
-                    m.insert("kind".into(), json!(target.resource.kind));
-                    m.insert("apiVersion".into(), json!(target.resource.api_version()));
-                }
-                o
-            })
-            .collect();
-        let crd = crd_of(&state, target);
-        let t = table(
-            &target.resource,
-            crd.as_ref(),
-            &items,
-            list["metadata"].clone(),
-            include(req),
-            now,
-        );
-        return Ok(json_response(200, &t));
-    }
-    Ok(json_response(200, &list))
-}
-
-fn delete_options(req: &Incoming, body: &[u8]) -> Result<DeleteOptions, ApiError> {
-    let parsed: Value = if body.iter().all(u8::is_ascii_whitespace) {
-        Value::Null
-    } else {
-        serde_json::from_slice(body)
-            .map_err(|e| ApiError::bad_request(format!("invalid DeleteOptions: {e}")))?
-    };
-    let mut policy = parsed["propagationPolicy"].as_str().map(str::to_owned);
-    if let Some(p) = req.param("propagationPolicy") {
-        policy = Some(p.to_owned());
-    }
-    if parsed["orphanDependents"].as_bool() == Some(true)
-        || req.param("orphanDependents") == Some("true")
-    {
-        policy = Some("Orphan".into());
-    }
-    Ok(DeleteOptions {
-        propagation: policy.as_deref().map(Propagation::parse).transpose()?,
-        precondition_uid: parsed
-            .pointer("/preconditions/uid")
-            .and_then(Value::as_str)
-            .map(str::to_owned),
-        precondition_rv: parsed
-            .pointer("/preconditions/resourceVersion")
-            .and_then(Value::as_str)
-            .map(str::to_owned),
-    })
-}
-
-fn delete_collection(
-    shared: &Shared,
-    target: &Target,
-    req: &Incoming,
-    delete_opts: &DeleteOptions,
-    opts: &WriteOptions,
-    now: jiff::Timestamp,
-) -> Result<Value, ApiError> {
-    let mut state = shared.state();
-    let list = api::read::list(&state, target, &list_options(req))?;
-    let mut items = Vec::new();
-    for item in list["items"].as_array().cloned().unwrap_or_default() {
-        let mut one = target.clone();
-        one.name = item
-            .pointer("/metadata/name")
-            .and_then(Value::as_str)
-            .map(str::to_owned);
-        one.namespace = item
-            .pointer("/metadata/namespace")
-            .and_then(Value::as_str)
-            .map(str::to_owned);
-        api::delete::delete(&mut state, &one, delete_opts, opts, now)?;
-        items.push(item);
-    }
-    Ok(
-        json!({"kind": format!("{}List", target.resource.kind), "apiVersion": target.resource.api_version(),
-        "metadata": {"resourceVersion": state.store.resource_version().to_string()}, "items": items}),
-    )
 }

@@ -1,10 +1,12 @@
 //! The HTTP face of the sandbox: routing, authentication, fault injection,
 //! and the translation between requests and API operations.
 
+mod collection;
 mod discovery;
 mod handlers;
 pub(crate) mod openapi;
 pub mod path;
+mod request;
 mod table;
 mod watch;
 

@@ -2,6 +2,8 @@
 //! and cells of each kind.
 
 mod cells;
+mod columns;
+mod printer;
 
 use std::borrow::Cow;
 
@@ -130,7 +132,7 @@ pub fn table(
     include: IncludeObject,
     now: Timestamp,
 ) -> Value {
-    let printer = cells::printer_for(resource, crd);
+    let printer = printer::printer_for(resource, crd);
     let rows: Vec<Value> = objects
         .iter()
         .map(|o| {
