@@ -345,3 +345,122 @@ async fn injected_faults_answer_like_an_overloaded_server() {
         (503, json!("ServiceUnavailable"))
     );
 }
+
+#[tokio::test]
+async fn watch_with_a_selector_sees_objects_enter_and_leave() {
+    let sandbox = Sandbox::new();
+    let rv =
+        send(&sandbox, "GET", CM_URI, &[], Vec::new()).await.json()["metadata"]["resourceVersion"]
+            .as_str()
+            .expect("rv")
+            .to_owned();
+    post(&sandbox, CM_URI, json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "m", "labels": {"tier": "db"}}})).await;
+    let merge = [("content-type", "application/merge-patch+json")];
+    send(
+        &sandbox,
+        "PATCH",
+        &format!("{CM_URI}/m"),
+        &merge,
+        br#"{"metadata":{"labels":{"tier":"web"}}}"#.to_vec(),
+    )
+    .await;
+    send(
+        &sandbox,
+        "PATCH",
+        &format!("{CM_URI}/m"),
+        &merge,
+        br#"{"data":{"a":"1"}}"#.to_vec(),
+    )
+    .await;
+    send(
+        &sandbox,
+        "PATCH",
+        &format!("{CM_URI}/m"),
+        &merge,
+        br#"{"metadata":{"labels":{"tier":"db"}}}"#.to_vec(),
+    )
+    .await;
+    let a = send(
+        &sandbox,
+        "GET",
+        &format!("{CM_URI}?watch=1&resourceVersion={rv}&labelSelector=tier%3Dweb&timeoutSeconds=0"),
+        &[],
+        Vec::new(),
+    )
+    .await;
+    let types: Vec<String> = a
+        .lines()
+        .iter()
+        .map(|e| e["type"].as_str().unwrap_or("").to_owned())
+        .collect();
+    assert_eq!(types, ["ADDED", "MODIFIED", "DELETED"]);
+}
+
+#[tokio::test]
+async fn immutable_selector_and_kept_cluster_ip() {
+    let sandbox = Sandbox::new();
+    let deploy = json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
+        "spec": {"selector": {"matchLabels": {"app": "web"}}, "template": {"metadata": {"labels": {"app": "web", "v": "2"}},
+            "spec": {"containers": [{"name": "app", "image": "nginx"}]}}}});
+    post(
+        &sandbox,
+        "/apis/apps/v1/namespaces/default/deployments",
+        deploy,
+    )
+    .await;
+    let merge = [("content-type", "application/merge-patch+json")];
+    let a = send(
+        &sandbox,
+        "PATCH",
+        "/apis/apps/v1/namespaces/default/deployments/web",
+        &merge,
+        br#"{"spec":{"selector":{"matchLabels":{"v":"2"}}}}"#.to_vec(),
+    )
+    .await;
+    assert_eq!(a.status, 422);
+    assert_eq!(
+        a.json()["message"],
+        "Deployment.apps \"web\" is invalid: spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string{\"app\":\"web\", \"v\":\"2\"}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: field is immutable"
+    );
+
+    let svc_uri = "/api/v1/namespaces/default/services";
+    let created = post(&sandbox, svc_uri, json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"}, "spec": {"ports": [{"port": 80}]}})).await.json();
+    let mut replaced = json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"}, "spec": {"ports": [{"port": 81}]}});
+    replaced["metadata"]["resourceVersion"] = created["metadata"]["resourceVersion"].clone();
+    let a = send(
+        &sandbox,
+        "PUT",
+        &format!("{svc_uri}/web"),
+        &[("content-type", "application/json")],
+        replaced.to_string().into_bytes(),
+    )
+    .await;
+    assert_eq!(a.status, 200);
+    assert_eq!(a.json()["spec"]["clusterIP"], created["spec"]["clusterIP"]);
+}
+
+#[tokio::test]
+async fn hpa_is_served_in_both_versions() {
+    let sandbox = Sandbox::new();
+    let hpa = json!({"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler", "metadata": {"name": "web"},
+        "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"}, "minReplicas": 2, "maxReplicas": 10,
+            "metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 65}}}]}});
+    let created = post(
+        &sandbox,
+        "/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers",
+        hpa,
+    )
+    .await;
+    assert_eq!(created.status, 201);
+    let v1 = send(
+        &sandbox,
+        "GET",
+        "/apis/autoscaling/v1/namespaces/default/horizontalpodautoscalers/web",
+        &[],
+        Vec::new(),
+    )
+    .await
+    .json();
+    assert_eq!(v1["apiVersion"], "autoscaling/v1");
+    assert_eq!(v1["spec"]["targetCPUUtilizationPercentage"], 65);
+}

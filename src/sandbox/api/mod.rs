@@ -101,7 +101,9 @@ pub fn is_custom(resource: &Resource) -> bool {
 }
 
 /// The object as served at `resource`'s version.
-pub fn served_as(resource: &Resource, mut object: Value) -> Value {
+pub fn served_as(resource: &Resource, object: Value) -> Value {
+    let mut object =
+        super::convert::to_version(&resource.group, &resource.kind, &resource.version, object);
     if let Some(map) = object.as_object_mut() {
         map.insert("apiVersion".into(), Value::from(resource.api_version()));
     }

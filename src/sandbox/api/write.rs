@@ -10,7 +10,7 @@ use crate::sandbox::defaults::{self, initial_status, job_labels};
 use crate::sandbox::errors::{ApiError, Cause};
 use crate::sandbox::patch::managed;
 use crate::sandbox::resources::Resource;
-use crate::sandbox::validation;
+use crate::sandbox::{immutable, validation};
 
 /// A 400 for a body that is not a JSON object.
 pub fn not_an_object(resource: &Resource, raw: &str) -> ApiError {
@@ -161,6 +161,7 @@ pub fn update(
     let Some(live) = state.store.get(&key).cloned() else {
         return Err(ApiError::not_found(resource, &name));
     };
+    let live = served_as(resource, live);
     if let Some(rv) = meta::meta_str(&body, "resourceVersion")
         && !rv.is_empty()
         && Some(rv) != meta::meta_str(&live, "resourceVersion")
@@ -210,8 +211,13 @@ pub fn update(
             }
         }
     }
+    immutable::keep_allocations(&resource.group, &resource.kind, &live, &mut next);
     defaults::apply(&resource.group, &resource.kind, &mut next, &mut state.alloc);
     validate(resource, &name, &next)?;
+    let causes = immutable::update_causes(&resource.group, &resource.kind, &live, &next);
+    if !causes.is_empty() {
+        return Err(ApiError::invalid(resource, &name, &causes));
+    }
     if has_generation(resource) && spec_part(&next) != spec_part(&live) {
         let generation = live
             .pointer("/metadata/generation")

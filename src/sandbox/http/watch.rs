@@ -21,7 +21,7 @@ use crate::sandbox::api::read::{Filter, ListOptions, matching};
 use crate::sandbox::api::{Target, served_as};
 use crate::sandbox::errors::ApiError;
 use crate::sandbox::resources::Resource;
-use crate::sandbox::store::Change;
+use crate::sandbox::store::{Change, EventType};
 
 /// How long a watch lasts when the client does not say.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(1800);
@@ -78,6 +78,30 @@ impl Render {
     }
 }
 
+/// The event a watcher with `filter` sees for a change: objects moving into
+/// the selection are ADDED, out of it DELETED, as the real watch cache does.
+fn event_for(
+    resource: &Resource,
+    filter: &Filter,
+    render: &Render,
+    change: Change,
+) -> Option<Bytes> {
+    if change.key.group != resource.group || change.key.kind != resource.kind {
+        return None;
+    }
+    let now = filter.matches(&change.object);
+    let before = change.previous.as_ref().map(|p| filter.matches(p));
+    let kind = match (change.event, before, now) {
+        (EventType::Modified, Some(true), true) => "MODIFIED",
+        (EventType::Modified, Some(false), true) => "ADDED",
+        (EventType::Modified, Some(true), false) => "DELETED",
+        (_, _, true) => change.event.as_str(),
+        _ => return None,
+    };
+    let object = render.object(served_as(resource, change.object));
+    Some(event_line(kind, &object))
+}
+
 struct Stream {
     render: Render,
     pending: VecDeque<Bytes>,
@@ -90,11 +114,8 @@ struct Stream {
 }
 
 impl Stream {
-    fn wants(&self, change: &Change) -> bool {
-        let r = &self.target.resource;
-        change.key.group == r.group
-            && change.key.kind == r.kind
-            && self.filter.matches(&change.object)
+    fn line(&self, change: Change) -> Option<Bytes> {
+        event_for(&self.target.resource, &self.filter, &self.render, change)
     }
 
     async fn next(&mut self) -> Option<Bytes> {
@@ -105,14 +126,13 @@ impl Stream {
             let receiver = self.receiver.as_mut()?;
             match tokio::time::timeout_at(self.deadline, receiver.recv()).await {
                 Ok(Ok(change)) => {
-                    if change.rv <= self.last_rv || !self.wants(&change) {
+                    if change.rv <= self.last_rv {
                         continue;
                     }
                     self.last_rv = change.rv;
-                    let object = self
-                        .render
-                        .object(served_as(&self.target.resource, change.object));
-                    return Some(event_line(change.event.as_str(), &object));
+                    if let Some(line) = self.line(change) {
+                        return Some(line);
+                    }
                 }
                 // Lagged or closed: end the watch; the client re-lists or resumes.
                 Ok(Err(_)) => return None,
@@ -189,14 +209,9 @@ pub fn watch(
                     receiver = None;
                 }
                 Some(changes) => {
-                    let r = &target.resource;
                     for c in changes {
-                        if c.key.group == r.group
-                            && c.key.kind == r.kind
-                            && filter.matches(&c.object)
-                        {
-                            let object = render.object(served_as(r, c.object));
-                            pending.push_back(event_line(c.event.as_str(), &object));
+                        if let Some(line) = event_for(&target.resource, &filter, &render, c) {
+                            pending.push_back(line);
                         }
                     }
                 }

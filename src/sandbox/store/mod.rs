@@ -35,6 +35,8 @@ pub struct Change {
     pub event: EventType,
     pub key: ResourceKey,
     pub object: Value,
+    /// The object before a modification, to tell selector transitions.
+    pub previous: Option<Value>,
     pub rv: u64,
 }
 
@@ -120,14 +122,14 @@ impl Store {
     pub fn put(&mut self, key: ResourceKey, mut object: Value) -> Value {
         self.rv += 1;
         set_rv(&mut object, self.rv);
-        let event = if self.objects.contains_key(&key) {
+        let previous = self.objects.insert(key.clone(), object.clone());
+        let event = if previous.is_some() {
             EventType::Modified
         } else {
             EventType::Added
         };
-        self.objects.insert(key.clone(), object.clone());
         self.persist(&key, Some(&object));
-        self.record(event, key, object.clone());
+        self.record(event, key, object.clone(), previous);
         object
     }
 
@@ -137,7 +139,7 @@ impl Store {
         self.rv += 1;
         set_rv(&mut object, self.rv);
         self.persist(key, None);
-        self.record(EventType::Deleted, key.clone(), object.clone());
+        self.record(EventType::Deleted, key.clone(), object.clone(), None);
         Some(object)
     }
 
@@ -177,11 +179,18 @@ impl Store {
         }
     }
 
-    fn record(&mut self, event: EventType, key: ResourceKey, object: Value) {
+    fn record(
+        &mut self,
+        event: EventType,
+        key: ResourceKey,
+        object: Value,
+        previous: Option<Value>,
+    ) {
         let change = Change {
             event,
             key,
             object,
+            previous,
             rv: self.rv,
         };
         if self.history.len() == self.history_limit
