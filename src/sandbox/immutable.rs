@@ -59,15 +59,13 @@ pub fn update_causes(group: &str, kind: &str, old: &Value, new: &Value) -> Vec<C
     let mut causes = Vec::new();
     let changed = |p: &str| old.pointer(p) != new.pointer(p);
     match (group, kind) {
-        ("apps", "Deployment" | "ReplicaSet" | "StatefulSet" | "DaemonSet") | ("batch", "Job") => {
-            if changed("/spec/selector") && new.pointer("/spec/selector").is_some() {
-                let sel = new
-                    .pointer("/spec/selector")
-                    .cloned()
-                    .unwrap_or(Value::Null);
+        ("apps", "Deployment" | "ReplicaSet" | "StatefulSet" | "DaemonSet") | ("batch", "Job")
+            if changed("/spec/selector") =>
+        {
+            if let Some(sel) = new.pointer("/spec/selector") {
                 causes.push(Cause::invalid(
                     "spec.selector",
-                    &go_label_selector(&sel),
+                    &go_label_selector(sel),
                     "field is immutable",
                 ));
             }
