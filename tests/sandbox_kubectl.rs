@@ -358,3 +358,42 @@ fn kubectl_get_watch_streams_changes() {
     let _ = watch.wait();
     assert!(seen.lines().any(|l| l.starts_with("watched")), "{seen}");
 }
+
+#[test]
+fn kubectl_create_sends_protobuf_for_simple_kinds() {
+    if !kubectl_available() {
+        eprintln!("kubectl is not on PATH; skipping the kubectl end-to-end test");
+        return;
+    }
+    let server = start();
+    server.ok(&["create", "namespace", "shop"]);
+    server.ok(&[
+        "-n",
+        "shop",
+        "create",
+        "configmap",
+        "cfg",
+        "--from-literal=a=1",
+    ]);
+    server.ok(&[
+        "-n",
+        "shop",
+        "create",
+        "secret",
+        "generic",
+        "s",
+        "--from-literal=password=hunter2",
+    ]);
+    server.ok(&["-n", "shop", "create", "serviceaccount", "bot"]);
+    assert_eq!(
+        server.ok(&["-n", "shop", "get", "cm", "cfg", "-o", "jsonpath={.data.a}"]),
+        "1"
+    );
+    assert_eq!(
+        server.ok(&["-n", "shop", "get", "secret", "s", "-o", "jsonpath={.type}"]),
+        "Opaque"
+    );
+    assert!(server.ok(&["-n", "shop", "get", "sa"]).contains("bot"));
+    let dup = server.kubectl(&["-n", "shop", "create", "configmap", "cfg"]);
+    assert!(String::from_utf8_lossy(&dup.stderr).contains("configmaps \"cfg\" already exists"));
+}

@@ -175,7 +175,11 @@ fn service(o: &mut Map<String, Value>, alloc: &mut Allocator) {
         set_default(spec, "sessionAffinity", json!("None"));
         return;
     }
-    if !spec.contains_key("clusterIP") {
+    if spec
+        .get("clusterIP")
+        .and_then(Value::as_str)
+        .is_none_or(str::is_empty)
+    {
         spec.insert("clusterIP".into(), json!(alloc.cluster_ip()));
     }
     let ip = spec.get("clusterIP").cloned().unwrap_or(Value::Null);

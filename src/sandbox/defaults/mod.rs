@@ -8,9 +8,15 @@ use serde_json::{Map, Value};
 
 pub use kinds::{Allocator, initial_status, job_labels};
 
-/// Sets `key` when it is absent.
+/// Sets `key` when it is absent, null or an empty string (Go's defaulters
+/// treat a zero string as unset).
 pub fn set_default(map: &mut Map<String, Value>, key: &str, value: Value) {
-    if !map.contains_key(key) {
+    let unset = match map.get(key) {
+        None | Some(Value::Null) => true,
+        Some(Value::String(s)) => s.is_empty(),
+        Some(_) => false,
+    };
+    if unset {
         map.insert(key.to_owned(), value);
     }
 }

@@ -7,8 +7,8 @@ use serde_json::{Value, json};
 use super::collection::{delete_collection, delete_options, list};
 use super::path::{ResourcePath, Route, parse};
 use super::request::{
-    check_content_type, check_fields, decode, read_body, with_warnings, write_options,
-    written_response,
+    check_content_type, check_fields, decode, decode_object, read_body, with_warnings,
+    write_options, written_response,
 };
 use super::table::{IncludeObject, table, wants_table};
 use super::{
@@ -158,10 +158,10 @@ async fn resource_request(
             Ok(json_response(200, &object))
         }
         Method::POST if target.name.is_none() => {
-            check_content_type(&req)?;
+            let protobuf = check_content_type(&req)?;
             let opts = write_options(&req)?;
             let bytes = read_body(body).await?;
-            let body = decode(&target, &bytes, false)?;
+            let body = decode_object(&target, &bytes, protobuf)?;
             let warnings = check_fields(shared, &target, &body, &opts)?;
             let written =
                 api::write::create(&mut shared.state(), &target, body, &opts, now, false)?;
@@ -170,10 +170,10 @@ async fn resource_request(
             Ok(written_response(written))
         }
         Method::PUT if target.name.is_some() => {
-            check_content_type(&req)?;
+            let protobuf = check_content_type(&req)?;
             let opts = write_options(&req)?;
             let bytes = read_body(body).await?;
-            let body = decode(&target, &bytes, false)?;
+            let body = decode_object(&target, &bytes, protobuf)?;
             let warnings = check_fields(shared, &target, &body, &opts)?;
             let mut state = shared.state();
             let written = match sub.as_deref() {

@@ -6,6 +6,7 @@ mod discovery;
 mod handlers;
 pub(crate) mod openapi;
 pub mod path;
+mod protobuf;
 mod request;
 mod table;
 mod watch;

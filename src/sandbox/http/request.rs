@@ -11,13 +11,26 @@ use crate::sandbox::Shared;
 use crate::sandbox::api::{self, FieldValidation, Target, WriteOptions, Written};
 use crate::sandbox::errors::ApiError;
 
-/// Rejects bodies in encodings the sandbox does not decode (protobuf, CBOR).
-pub(super) fn check_content_type(req: &Incoming) -> Result<(), ApiError> {
+/// Rejects CBOR bodies; tells whether the body is protobuf.
+pub(super) fn check_content_type(req: &Incoming) -> Result<bool, ApiError> {
     let ct = req.header(header::CONTENT_TYPE);
-    if ct.contains("protobuf") || ct.contains("cbor") {
+    if ct.contains("cbor") {
         return Err(ApiError::unsupported_media_type());
     }
-    Ok(())
+    Ok(ct.contains("protobuf"))
+}
+
+/// A create or replace body: JSON, or protobuf for the kinds kubectl's
+/// imperative commands send that way (others get 415).
+pub(super) fn decode_object(
+    target: &Target,
+    bytes: &[u8],
+    protobuf: bool,
+) -> Result<Value, ApiError> {
+    if protobuf {
+        return super::protobuf::decode(bytes).ok_or_else(ApiError::unsupported_media_type);
+    }
+    decode(target, bytes, false)
 }
 
 pub(super) async fn read_body(body: Body) -> Result<Vec<u8>, ApiError> {
