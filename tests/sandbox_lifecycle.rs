@@ -224,3 +224,30 @@ async fn crd_is_established_and_serves_its_kind_until_deleted() {
     let err = widgets.get("w1").await.expect_err("kind gone");
     assert!(matches!(err, kube::Error::Api(s) if s.code == 404));
 }
+
+#[tokio::test]
+async fn namespace_finalize_subresource_replaces_spec_finalizers() {
+    let sandbox = Sandbox::new();
+    let nss: Api<Namespace> = Api::all(sandbox.client());
+    let ns: Namespace = serde_json::from_value(json!({"metadata": {"name": "fin"}})).expect("ns");
+    let mut created = nss.create(&PostParams::default(), &ns).await.expect("ns");
+    if let Some(spec) = created.spec.as_mut() {
+        spec.finalizers = Some(vec!["example.com/x".into()]);
+    }
+    let ignored = nss
+        .replace("fin", &PostParams::default(), &created)
+        .await
+        .expect("update");
+    assert_eq!(
+        ignored.spec.and_then(|s| s.finalizers),
+        Some(vec!["kubernetes".to_owned()])
+    );
+    let finalized: Namespace = nss
+        .replace_subresource("finalize", "fin", &PostParams::default(), &created)
+        .await
+        .expect("finalize");
+    assert_eq!(
+        finalized.spec.and_then(|s| s.finalizers),
+        Some(vec!["example.com/x".to_owned()])
+    );
+}

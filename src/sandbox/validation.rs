@@ -143,8 +143,35 @@ fn selector_matches(selector: &Value, labels: &serde_json::Map<String, Value>) -
     labels_ok && exprs_ok
 }
 
-/// Spec checks for workloads with a selector and a pod template.
+/// A CRD's name must be `<plural>.<group>`.
+fn crd_causes(object: &Value) -> Vec<Cause> {
+    let name = object
+        .pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let plural = object
+        .pointer("/spec/names/plural")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let group = object
+        .pointer("/spec/group")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    if name == format!("{plural}.{group}") {
+        return Vec::new();
+    }
+    vec![Cause::invalid(
+        "metadata.name",
+        &format!("\"{name}\""),
+        "must be spec.names.plural+\".\"+spec.group",
+    )]
+}
+
+/// Spec checks for workloads with a selector and a pod template, and CRDs.
 pub fn spec_causes(group: &str, kind: &str, object: &Value) -> Vec<Cause> {
+    if (group, kind) == ("apiextensions.k8s.io", "CustomResourceDefinition") {
+        return crd_causes(object);
+    }
     let with_selector = matches!(
         (group, kind),
         (
@@ -196,6 +223,17 @@ mod tests {
         assert!(!name_causes("", "Namespace", "a.b").is_empty());
         assert!(!name_causes("", "Service", "1abc").is_empty());
         assert!(name_causes("rbac.authorization.k8s.io", "ClusterRole", "system:admin").is_empty());
+    }
+
+    #[test]
+    fn crd_names_are_plural_dot_group() {
+        let crd = json!({"metadata": {"name": "widget.example.com"},
+            "spec": {"group": "example.com", "names": {"plural": "widgets"}}});
+        let causes = spec_causes("apiextensions.k8s.io", "CustomResourceDefinition", &crd);
+        assert_eq!(
+            causes[0].message,
+            "Invalid value: \"widget.example.com\": must be spec.names.plural+\".\"+spec.group"
+        );
     }
 
     #[test]

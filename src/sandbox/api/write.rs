@@ -204,7 +204,8 @@ pub fn update(
                 }
             }
         }
-        if resource.kind == "Namespace" && resource.group.is_empty() {
+        let finalize = target.subresource.as_deref() == Some("finalize");
+        if resource.kind == "Namespace" && resource.group.is_empty() && !finalize {
             // Spec finalizers change only through /finalize.
             if let Some(spec) = live.get("spec") {
                 map.insert("spec".into(), spec.clone());
