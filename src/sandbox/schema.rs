@@ -125,10 +125,81 @@ pub fn unknown_fields(resource: &Resource, crd: Option<&Value>, object: &Value) 
     out
 }
 
+fn prune_value(schema: &Value, value: &mut Value) {
+    if schema["x-kubernetes-preserve-unknown-fields"] == true {
+        return;
+    }
+    match value {
+        Value::Object(map) => {
+            if let Some(props) = schema["properties"].as_object() {
+                map.retain(|k, _| props.contains_key(k));
+                for (k, v) in map.iter_mut() {
+                    if let Some(s) = props.get(k) {
+                        prune_value(s, v);
+                    }
+                }
+            } else if let Some(extra) = schema.get("additionalProperties").filter(|a| a.is_object())
+            {
+                map.values_mut().for_each(|v| prune_value(extra, v));
+            } else if schema.get("type").and_then(Value::as_str) == Some("object") {
+                map.clear();
+            }
+        }
+        Value::Array(items) => {
+            if let Some(item_schema) = schema.get("items") {
+                items.iter_mut().for_each(|v| prune_value(item_schema, v));
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Drops the fields a custom resource's structural schema does not declare,
+/// as the real server prunes them on every write.
+pub fn prune(resource: &Resource, crd: &Value, object: &mut Value) {
+    let version = crd["spec"]["versions"]
+        .as_array()
+        .and_then(|vs| vs.iter().find(|v| v["name"] == resource.version.as_str()));
+    let Some(schema) = version.and_then(|v| v.pointer("/schema/openAPIV3Schema")) else {
+        return;
+    };
+    let Some(map) = object.as_object_mut() else {
+        return;
+    };
+    let kept: Vec<(String, Value)> = ["apiVersion", "kind", "metadata"]
+        .iter()
+        .filter_map(|k| map.remove(*k).map(|v| ((*k).to_owned(), v)))
+        .collect();
+    prune_value(schema, object);
+    if let Some(map) = object.as_object_mut() {
+        map.extend(kept);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn custom_resources_lose_undeclared_fields() {
+        let crd = json!({"spec": {"versions": [{"name": "v1", "schema": {"openAPIV3Schema": {"type": "object",
+            "properties": {"spec": {"type": "object", "properties": {"size": {"type": "integer"}}},
+                "status": {"type": "object", "x-kubernetes-preserve-unknown-fields": true}}}}}]}});
+        let r = crate::sandbox::crd::resources_of(
+            &json!({"spec": {"group": "g", "names": {"kind": "W", "plural": "ws"},
+            "versions": [{"name": "v1", "served": true}]}}),
+        )
+        .remove(0);
+        let mut o = json!({"apiVersion": "g/v1", "kind": "W", "metadata": {"name": "a"},
+            "spec": {"size": 1, "colour": "red"}, "status": {"any": true}, "extra": 1});
+        prune(&r, &crd, &mut o);
+        assert_eq!(
+            o,
+            json!({"spec": {"size": 1}, "status": {"any": true},
+            "apiVersion": "g/v1", "kind": "W", "metadata": {"name": "a"}})
+        );
+    }
 
     #[test]
     fn finds_misspelled_fields_in_a_deployment() {

@@ -62,7 +62,24 @@ fn validate(resource: &Resource, name: &str, object: &Value) -> Result<(), ApiEr
     }
 }
 
-/// Creates an object. With `apply_manager`, managed fields were already set
+/// Prunes a custom resource to its CRD's schema.
+fn prune_custom(state: &State, resource: &Resource, object: &mut Value) {
+    if !super::is_custom(resource) {
+        return;
+    }
+    let name = format!("{}.{}", resource.plural, resource.group);
+    let key = ResourceKey::new(
+        "apiextensions.k8s.io",
+        "CustomResourceDefinition",
+        "",
+        &name,
+    );
+    if let Some(crd) = state.store.get(&key) {
+        crate::sandbox::schema::prune(resource, crd, object);
+    }
+}
+
+/// Creates an object. With `applied`, managed fields were already set
 /// by server-side apply.
 pub fn create(
     state: &mut State,
@@ -120,6 +137,7 @@ pub fn create(
             job_labels(map, &uid, &name);
         }
     }
+    prune_custom(state, resource, &mut body);
     defaults::apply(&resource.group, &resource.kind, &mut body, &mut state.alloc);
     if resource.kind == "CustomResourceDefinition" {
         crate::sandbox::crd::prepare_new(&mut body);
@@ -212,6 +230,7 @@ pub fn update(
             }
         }
     }
+    prune_custom(state, resource, &mut next);
     immutable::keep_allocations(&resource.group, &resource.kind, &live, &mut next);
     defaults::apply(&resource.group, &resource.kind, &mut next, &mut state.alloc);
     validate(resource, &name, &next)?;
