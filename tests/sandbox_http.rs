@@ -464,3 +464,44 @@ async fn hpa_is_served_in_both_versions() {
     assert_eq!(v1["apiVersion"], "autoscaling/v1");
     assert_eq!(v1["spec"]["targetCPUUtilizationPercentage"], 65);
 }
+
+#[tokio::test]
+async fn custom_resources_need_a_resource_version_to_update() {
+    let sandbox = Sandbox::new();
+    let crd = json!({"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+        "metadata": {"name": "widgets.example.com"},
+        "spec": {"group": "example.com", "scope": "Namespaced", "names": {"plural": "widgets", "singular": "widget", "kind": "Widget"},
+            "versions": [{"name": "v1", "served": true, "storage": true,
+                "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": true}}}]}});
+    assert_eq!(
+        post(
+            &sandbox,
+            "/apis/apiextensions.k8s.io/v1/customresourcedefinitions",
+            crd
+        )
+        .await
+        .status,
+        201
+    );
+    let uri = "/apis/example.com/v1/namespaces/default/widgets";
+    let w = json!({"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w"}, "spec": {"a": 1}});
+    assert_eq!(post(&sandbox, uri, w.clone()).await.status, 201);
+    let a = send(
+        &sandbox,
+        "PUT",
+        &format!("{uri}/w"),
+        &[("content-type", "application/json")],
+        w.to_string().into_bytes(),
+    )
+    .await;
+    assert_eq!(a.status, 422);
+    assert_eq!(
+        a.json()["message"],
+        "Widget.example.com \"w\" is invalid: metadata.resourceVersion: Invalid value: 0x0: must be specified for an update"
+    );
+    let health = send(&sandbox, "GET", "/readyz", &[], Vec::new()).await;
+    assert_eq!(
+        (health.status.as_u16(), health.body.as_slice()),
+        (200, b"ok".as_slice())
+    );
+}

@@ -54,6 +54,14 @@ pub async fn dispatch(shared: &Shared, req: Incoming) -> Response {
     };
     match route {
         Route::Version => json_response(200, &discovery::version()),
+        Route::Health => {
+            let mut resp = Response::new(axum::body::Body::from("ok"));
+            resp.headers_mut().insert(
+                header::CONTENT_TYPE,
+                http::HeaderValue::from_static("text/plain; charset=utf-8"),
+            );
+            resp
+        }
         Route::LegacyVersions if aggregated => json_response_typed(
             200,
             &discovery::aggregated_core(&shared.state().registry),
@@ -174,6 +182,7 @@ async fn resource_request(
             let opts = write_options(&req)?;
             let bytes = read_body(body).await?;
             let body = decode_object(&target, &bytes, protobuf)?;
+            require_resource_version(&target, &body)?;
             let warnings = check_fields(shared, &target, &body, &opts)?;
             let mut state = shared.state();
             let written = match sub.as_deref() {
@@ -226,6 +235,28 @@ async fn resource_request(
         }
         _ => Err(ApiError::method_not_allowed()),
     }
+}
+
+/// Custom resources, unlike most built-in kinds, refuse an unconditional
+/// update (a PUT without metadata.resourceVersion).
+fn require_resource_version(target: &Target, body: &Value) -> Result<(), ApiError> {
+    let given = body
+        .pointer("/metadata/resourceVersion")
+        .and_then(Value::as_str)
+        .is_some_and(|rv| !rv.is_empty());
+    if given || !api::is_custom(&target.resource) {
+        return Ok(());
+    }
+    let name = target.name.as_deref().unwrap_or("");
+    Err(ApiError::invalid(
+        &target.resource,
+        name,
+        &[crate::sandbox::errors::Cause::invalid(
+            "metadata.resourceVersion",
+            "0x0",
+            "must be specified for an update",
+        )],
+    ))
 }
 
 pub(super) fn include(req: &Incoming) -> IncludeObject {

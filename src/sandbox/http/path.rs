@@ -4,6 +4,8 @@
 #[derive(Debug, Clone, PartialEq)]
 pub enum Route {
     Version,
+    /// `/healthz`, `/livez`, `/readyz`
+    Health,
     /// `/api`
     LegacyVersions,
     /// `/apis`
@@ -67,6 +69,7 @@ pub fn parse(path: &str) -> Route {
     let segments: Vec<&str> = trimmed.split('/').filter(|s| !s.is_empty()).collect();
     match segments.as_slice() {
         ["version"] => Route::Version,
+        ["healthz" | "livez" | "readyz"] => Route::Health,
         ["openapi", "v2"] => Route::OpenApiV2,
         ["openapi", "v3"] => Route::OpenApiV3Index,
         ["api"] => Route::LegacyVersions,

@@ -23,6 +23,10 @@ use crate::sandbox::errors::ApiError;
 use crate::sandbox::resources::Resource;
 use crate::sandbox::store::{Change, EventType};
 
+/// How often an idle watch that allows bookmarks gets one, as the real
+/// server sends them about once a minute.
+const BOOKMARK_EVERY: Duration = Duration::from_secs(60);
+
 /// How long a watch lasts when the client does not say.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(1800);
 
@@ -124,7 +128,12 @@ impl Stream {
                 return Some(line);
             }
             let receiver = self.receiver.as_mut()?;
-            match tokio::time::timeout_at(self.deadline, receiver.recv()).await {
+            let wake = if self.bookmarks {
+                self.deadline.min(Instant::now() + BOOKMARK_EVERY)
+            } else {
+                self.deadline
+            };
+            match tokio::time::timeout_at(wake, receiver.recv()).await {
                 Ok(Ok(change)) => {
                     if change.rv <= self.last_rv {
                         continue;
@@ -136,6 +145,10 @@ impl Stream {
                 }
                 // Lagged or closed: end the watch; the client re-lists or resumes.
                 Ok(Err(_)) => return None,
+                Err(_) if wake < self.deadline => {
+                    let b = bookmark(&self.target.resource, self.last_rv, false);
+                    return Some(event_line("BOOKMARK", &b));
+                }
                 Err(_) => {
                     self.receiver = None;
                     if self.bookmarks {
