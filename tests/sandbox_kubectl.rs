@@ -397,3 +397,32 @@ fn kubectl_create_sends_protobuf_for_simple_kinds() {
     let dup = server.kubectl(&["-n", "shop", "create", "configmap", "cfg"]);
     assert!(String::from_utf8_lossy(&dup.stderr).contains("configmaps \"cfg\" already exists"));
 }
+
+#[test]
+#[ignore = "needs the real server-side apply engine in crate::sandbox::patch; the placeholder never reports conflicts"]
+fn kubectl_apply_conflicts_after_scale_until_forced() {
+    if !kubectl_available() {
+        eprintln!("kubectl is not on PATH; skipping the kubectl end-to-end test");
+        return;
+    }
+    let server = start();
+    let out = server.apply_stdin(&["apply", "--server-side", "-f", "-"], DEPLOYMENT);
+    assert!(out.status.success());
+    server.ok(&["scale", "deploy", "web", "--replicas=4"]);
+    let conflict = server.apply_stdin(&["apply", "--server-side", "-f", "-"], DEPLOYMENT);
+    assert!(!conflict.status.success());
+    let stderr = String::from_utf8_lossy(&conflict.stderr);
+    assert!(
+        stderr.contains("Apply failed with 1 conflict: conflict with \"kubectl\" with subresource \"scale\" using apps/v1: .spec.replicas"),
+        "{stderr}"
+    );
+    let forced = server.apply_stdin(
+        &["apply", "--server-side", "--force-conflicts", "-f", "-"],
+        DEPLOYMENT,
+    );
+    assert!(forced.status.success());
+    assert_eq!(
+        server.ok(&["get", "deploy", "web", "-o", "jsonpath={.spec.replicas}"]),
+        "2"
+    );
+}
