@@ -90,3 +90,39 @@ async fn a_second_process_connects_to_the_owner() {
         Some("remote")
     );
 }
+
+#[tokio::test]
+async fn reset_starts_clean() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let dir = home.path().join("data").join("sandbox");
+    {
+        let sandbox = Sandbox::open(&dir, Clock::Real, None).expect("open");
+        let cms: Api<ConfigMap> = Api::namespaced(sandbox.client(), "default");
+        cms.create(&PostParams::default(), &cm("old"))
+            .await
+            .expect("create");
+        let busy = Command::new(env!("CARGO_BIN_EXE_plumb"))
+            .args(["sandbox", "reset"])
+            .env("PLUMB_HOME", home.path())
+            .output()
+            .expect("reset");
+        assert!(
+            !busy.status.success(),
+            "reset refuses while the state is owned"
+        );
+        sandbox.close();
+    }
+    let reset = Command::new(env!("CARGO_BIN_EXE_plumb"))
+        .args(["sandbox", "reset"])
+        .env("PLUMB_HOME", home.path())
+        .output()
+        .expect("reset");
+    assert!(
+        reset.status.success(),
+        "{}",
+        String::from_utf8_lossy(&reset.stderr)
+    );
+    let sandbox = Sandbox::open(&dir, Clock::Real, None).expect("reopen");
+    let cms: Api<ConfigMap> = Api::namespaced(sandbox.client(), "default");
+    assert!(cms.get_opt("old").await.expect("get").is_none());
+}

@@ -2,7 +2,16 @@
 //! protocol, with simulated controllers, persisted in the data dir.
 //!
 //! In process: `Sandbox::new().client()` gives a `kube::Client` whose
-//! requests go straight to the router (no socket).
+//! requests go straight to the router (no socket). Persisted:
+//! `Sandbox::open(dir, clock, token)` (one owner per dir; others use
+//! `connect::open_or_connect`). Served for kubectl: `serve::serve`.
+//! Controllers: `settle` / `spawn_controllers` with a reconcile function.
+//!
+//! Layout: `resources` + `registry` (what is served), `store` (objects,
+//! resourceVersions, watch history), `api` (the verbs, shared by HTTP and
+//! controllers), `defaults` / `validation` / `immutable` / `schema` (what
+//! the server adds and refuses), `http` (routing, discovery, tables, watch),
+//! `crd`, `persist`, `faults`, `clock`.
 
 pub mod api;
 pub mod clock;
