@@ -54,6 +54,30 @@ fn go_label_selector(sel: &Value) -> String {
     )
 }
 
+/// A StatefulSet may change only a few spec fields after creation.
+fn statefulset_fixed_fields_changed(old: &Value, new: &Value) -> bool {
+    const MUTABLE: &[&str] = &[
+        "replicas",
+        "ordinals",
+        "template",
+        "updateStrategy",
+        "persistentVolumeClaimRetentionPolicy",
+        "minReadySeconds",
+    ];
+    let fixed = |o: &Value| -> Map<String, Value> {
+        o.get("spec")
+            .and_then(Value::as_object)
+            .map(|m| {
+                m.iter()
+                    .filter(|(k, _)| !MUTABLE.contains(&k.as_str()) && *k != "selector")
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    fixed(old) != fixed(new)
+}
+
 /// Why an update of `old` to `new` is refused; empty when allowed.
 pub fn update_causes(group: &str, kind: &str, old: &Value, new: &Value) -> Vec<Cause> {
     let mut causes = Vec::new();
@@ -69,6 +93,13 @@ pub fn update_causes(group: &str, kind: &str, old: &Value, new: &Value) -> Vec<C
                     "field is immutable",
                 ));
             }
+        }
+        ("apps", "StatefulSet") if statefulset_fixed_fields_changed(old, new) => {
+            causes.push(Cause {
+                reason: "FieldValueForbidden",
+                message: "Forbidden: updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden".into(),
+                field: "spec".into(),
+            });
         }
         ("", "ConfigMap" | "Secret") if old.get("immutable") == Some(&Value::Bool(true)) => {
             for field in ["data", "binaryData"] {
@@ -156,6 +187,18 @@ mod tests {
         assert_eq!(
             causes[0].message,
             "Invalid value: v1.LabelSelector{MatchLabels:map[string]string{\"app\":\"web2\"}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: field is immutable"
+        );
+    }
+
+    #[test]
+    fn statefulsets_refuse_changes_outside_the_mutable_fields() {
+        let old = json!({"spec": {"replicas": 1, "serviceName": "db", "template": {}}});
+        let scaled = json!({"spec": {"replicas": 3, "serviceName": "db", "template": {"x": 1}}});
+        assert!(update_causes("apps", "StatefulSet", &old, &scaled).is_empty());
+        let renamed = json!({"spec": {"replicas": 1, "serviceName": "other", "template": {}}});
+        assert_eq!(
+            update_causes("apps", "StatefulSet", &old, &renamed)[0].field,
+            "spec"
         );
     }
 
