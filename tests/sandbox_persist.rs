@@ -126,3 +126,45 @@ async fn reset_starts_clean() {
     let cms: Api<ConfigMap> = Api::namespaced(sandbox.client(), "default");
     assert!(cms.get_opt("old").await.expect("get").is_none());
 }
+
+#[tokio::test]
+async fn custom_kinds_are_served_again_after_a_restart() {
+    use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
+    use kube::api::DynamicObject;
+    use kube::core::{ApiResource, GroupVersionKind};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ar = ApiResource::from_gvk_with_plural(
+        &GroupVersionKind::gvk("example.com", "v1", "Widget"),
+        "widgets",
+    );
+    {
+        let sandbox = Sandbox::open(dir.path(), Clock::Real, None).expect("open");
+        let crds: Api<CustomResourceDefinition> = Api::all(sandbox.client());
+        let crd: CustomResourceDefinition = serde_json::from_value(json!({"metadata": {"name": "widgets.example.com"},
+            "spec": {"group": "example.com", "scope": "Namespaced", "names": {"plural": "widgets", "singular": "widget", "kind": "Widget"},
+                "versions": [{"name": "v1", "served": true, "storage": true,
+                    "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": true}}}]}})).expect("crd");
+        crds.create(&PostParams::default(), &crd)
+            .await
+            .expect("crd");
+        let widgets: Api<DynamicObject> = Api::namespaced_with(sandbox.client(), "default", &ar);
+        let w: DynamicObject = serde_json::from_value(
+            json!({"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w"}}),
+        )
+        .expect("w");
+        widgets
+            .create(&PostParams::default(), &w)
+            .await
+            .expect("widget");
+        sandbox.close();
+    }
+    let sandbox = Sandbox::open(dir.path(), Clock::Real, None).expect("reopen");
+    let widgets: Api<DynamicObject> = Api::namespaced_with(sandbox.client(), "default", &ar);
+    assert!(
+        widgets
+            .get_opt("w")
+            .await
+            .expect("served after restart")
+            .is_some()
+    );
+}
