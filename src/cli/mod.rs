@@ -3,6 +3,7 @@
 mod app;
 mod context;
 mod output;
+mod sandbox;
 mod table;
 
 use std::process::ExitCode;
@@ -32,6 +33,8 @@ pub enum Command {
     /// Applications: list them, render them.
     #[command(subcommand)]
     App(app::AppCommand),
+    /// Serve or reset the embedded Kubernetes sandbox.
+    Sandbox(sandbox::SandboxArgs),
 }
 
 /// Runs plumb and maps the outcome to an exit code: 0 on success, 1 on error.
@@ -68,11 +71,13 @@ fn install_error_handling() -> Result<()> {
 fn run(cli: Cli) -> Result<ExitCode> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    let ctx = context::Context::new(&cli.source)?;
-    let code = match &cli.command {
-        Some(Command::App(command)) => app::run(&ctx, command, &mut out)?,
+    let code = match cli.command {
+        Some(Command::Sandbox(args)) => return sandbox::run(args),
+        Some(Command::App(command)) => {
+            app::run(&context::Context::new(&cli.source)?, &command, &mut out)?
+        }
         None => app::run(
-            &ctx,
+            &context::Context::new(&cli.source)?,
             &app::AppCommand::List(app::ListArgs {
                 output: OutputFormat::Table,
             }),

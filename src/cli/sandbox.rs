@@ -1,0 +1,72 @@
+//! `plumb sandbox`: serve the embedded API server for kubectl, or reset it.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::{Args, Subcommand};
+use color_eyre::eyre::{Result, WrapErr};
+
+use crate::config::Paths;
+use crate::sandbox::Sandbox;
+use crate::sandbox::clock::Clock;
+use crate::sandbox::kubeconfig;
+
+#[derive(Debug, Args)]
+pub struct SandboxArgs {
+    #[command(subcommand)]
+    pub command: SandboxCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SandboxCommand {
+    /// Serve the sandbox on 127.0.0.1 and write a kubeconfig for kubectl.
+    Serve {
+        /// Port to listen on (0 picks a free one).
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+    },
+    /// Delete the sandbox's stored state so the next start is clean.
+    Reset,
+}
+
+fn sandbox_dir(paths: &Paths) -> std::path::PathBuf {
+    paths.data_dir.join("sandbox")
+}
+
+pub fn run(args: SandboxArgs) -> Result<ExitCode> {
+    let paths = Paths::discover()?;
+    match args.command {
+        SandboxCommand::Serve { port } => serve(&paths, port),
+        SandboxCommand::Reset => {
+            let dir = sandbox_dir(&paths);
+            crate::sandbox::persist::ensure_unowned(&dir)?;
+            if dir.exists() {
+                std::fs::remove_dir_all(&dir)
+                    .wrap_err_with(|| format!("cannot remove {}", dir.display()))?;
+            }
+            println!("sandbox reset: {}", dir.display());
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn serve(paths: &Paths, port: u16) -> Result<ExitCode> {
+    let runtime = tokio::runtime::Runtime::new().wrap_err("cannot start the async runtime")?;
+    runtime.block_on(async {
+        let dir = sandbox_dir(paths);
+        let sandbox = Sandbox::open(&dir, Clock::Real, Some(kubeconfig::new_token()))?;
+        let path = dir.join(crate::sandbox::connect::KUBECONFIG);
+        let (served, server) = crate::sandbox::serve::serve(&sandbox, port, path)
+            .await
+            .wrap_err("cannot serve the sandbox")?;
+        let mut out = std::io::stdout();
+        writeln!(out, "serving on https://{}", served.address)?;
+        writeln!(out, "kubeconfig: {}", served.kubeconfig.display())?;
+        out.flush()?;
+        tokio::select! {
+            () = server => {}
+            _ = tokio::signal::ctrl_c() => {}
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}
