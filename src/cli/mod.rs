@@ -1,6 +1,7 @@
 //! Headless subcommands over the engine, and the process entry point.
 
 mod app;
+mod bench;
 mod context;
 mod output;
 mod table;
@@ -32,6 +33,9 @@ pub enum Command {
     /// Applications: list them, render them.
     #[command(subcommand)]
     App(app::AppCommand),
+    /// Benchmarks against the real tools (not part of the tests).
+    #[command(subcommand)]
+    Bench(bench::BenchCommand),
 }
 
 /// Runs plumb and maps the outcome to an exit code: 0 on success, 1 on error.
@@ -68,11 +72,13 @@ fn install_error_handling() -> Result<()> {
 fn run(cli: Cli) -> Result<ExitCode> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    let ctx = context::Context::new(&cli.source)?;
     let code = match &cli.command {
-        Some(Command::App(command)) => app::run(&ctx, command, &mut out)?,
+        Some(Command::App(command)) => {
+            app::run(&context::Context::new(&cli.source)?, command, &mut out)?
+        }
+        Some(Command::Bench(command)) => bench::run(command, &mut out)?,
         None => app::run(
-            &ctx,
+            &context::Context::new(&cli.source)?,
             &app::AppCommand::List(app::ListArgs {
                 output: OutputFormat::Table,
             }),
