@@ -221,3 +221,28 @@ fn unreachable_repository_fails_naming_it() {
         "the default root still works after a failed repo"
     );
 }
+
+#[test]
+fn closed_stderr_does_not_abort_while_reporting_errors() {
+    let repo = repo_with_good_app();
+    repo.write("argocd/broken.yaml", "kind: Application\nmetadata: [\n");
+    repo.commit("broken app file");
+    let home = Home::new();
+    let root = root_args(&repo);
+    let mut args = vec!["app", "list"];
+    args.extend(root.iter().map(String::as_str));
+    let mut child = home
+        .command(&args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn plumb");
+    // Close the reading end before plumb reports the diagnostic.
+    drop(child.stderr.take());
+    let status = child.wait().expect("wait");
+    assert_eq!(
+        status.code(),
+        Some(1),
+        "the error exits 1, not an abort from writing to a closed stderr"
+    );
+}

@@ -13,7 +13,7 @@ use std::io::Write;
 
 use color_eyre::eyre::Result;
 
-pub use output::{OutputFormat, is_broken_pipe};
+pub use output::{OutputFormat, is_broken_pipe, print_stderr};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -42,7 +42,7 @@ pub enum Command {
 /// A closed stdout (`plumb ... | head`) ends quietly with 0.
 pub fn main() -> ExitCode {
     if let Err(e) = install_error_handling() {
-        eprintln!("plumb: {e}");
+        print_stderr(format_args!("plumb: {e}"));
         return ExitCode::FAILURE;
     }
     let cli = Cli::parse();
@@ -50,7 +50,7 @@ pub fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("plumb: {e:#}");
+            print_stderr(format_args!("plumb: {e:#}"));
             ExitCode::FAILURE
         }
     }
