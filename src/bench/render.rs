@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::time::Instant;
 
 use serde::Serialize;
 
@@ -66,27 +67,24 @@ impl RenderBench {
         let mut fleet = Fleet::generate(self.fleet, &root.0)?;
         let apps: Vec<Application> = fleet.apps.iter().map(|a| a.application.clone()).collect();
 
-        let mut objects = 0;
-        let baseline_samples = time_runs(self.runs, || {
-            objects = baseline::render_fleet(&fleet.dir, &fleet.apps, &self.kubectl, self.threads)?;
-            Ok::<_, BenchError>(())
-        })?;
-        let baseline = baseline_samples.summary();
-
+        // Baseline and cold runs alternate so both see the same machine load.
         let cache = root.0.join("cache");
+        let mut baseline_samples = Samples::default();
         let mut cold = Samples::default();
         let mut workspace = None;
-        for run in 0..self.runs.max(1) {
+        for _ in 0..self.runs.max(1) {
+            let started = Instant::now();
+            let objects =
+                baseline::render_fleet(&fleet.dir, &fleet.apps, &self.kubectl, self.threads)?;
+            baseline_samples.push(started.elapsed());
             let _ = std::fs::remove_dir_all(&cache);
             let fresh = self.workspace(&cache, &fleet)?;
             cold.push(self.timed_render(&fresh, &apps, objects)?);
-            if run + 1 == self.runs.max(1) {
-                workspace = Some(fresh);
-            }
+            workspace = Some((fresh, objects));
         }
-        let workspace = match workspace {
-            Some(w) => w,
-            None => self.workspace(&cache, &fleet)?,
+        let baseline = baseline_samples.summary();
+        let Some((workspace, objects)) = workspace else {
+            return Err(BenchError::Generate("--runs must be at least 1".into()));
         };
 
         let warm_memory = time_runs(self.runs, || {
@@ -162,7 +160,7 @@ impl RenderBench {
         apps: &[Application],
         expected_objects: usize,
     ) -> Result<std::time::Duration, BenchError> {
-        let started = std::time::Instant::now();
+        let started = Instant::now();
         let results = workspace.render_all(apps, false, self.threads);
         let elapsed = started.elapsed();
         let mut objects = 0;
