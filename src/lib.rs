@@ -13,11 +13,13 @@
 //!   reconcile loop that publishes snapshots.
 //! - [`sandbox`]: an embedded Kubernetes API server with simulated controllers.
 //! - [`cli`]: headless subcommands over the engine.
+//! - [`bench`]: `plumb bench`: generated fleets and timings against the real tools.
 //! - [`tui`]: the terminal console.
 //!
 //! `model`, `source`, `cluster`, `engine` and `sandbox` never import UI crates
 //! (checked by `tests/architecture.rs`).
 
+pub mod bench;
 pub mod cli;
 pub mod cluster;
 pub mod config;

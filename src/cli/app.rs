@@ -7,9 +7,9 @@ use clap::{Args, Subcommand};
 use color_eyre::eyre::{Result, bail, eyre};
 use serde_json::json;
 
-use super::OutputFormat;
 use super::context::Context;
 use super::table::write_table;
+use super::{OutputFormat, print_stderr};
 use crate::model::{Application, Diagnostic, Severity};
 use crate::source::discovery::{Catalog, CatalogApp};
 
@@ -58,7 +58,7 @@ fn report(diagnostics: &[Diagnostic]) -> bool {
             Severity::Warning => "warning",
             Severity::Error => "error",
         };
-        eprintln!("plumb: {level}: {d}");
+        print_stderr(format_args!("plumb: {level}: {d}"));
     }
     diagnostics.iter().any(Diagnostic::is_error)
 }

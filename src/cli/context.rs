@@ -45,7 +45,7 @@ impl Context {
         let log_guard = crate::logging::init(&paths.state_dir).ok();
         let loaded = Settings::load(&paths.settings_file())?;
         for warning in &loaded.warnings {
-            eprintln!("plumb: warning: {warning}");
+            super::print_stderr(format_args!("plumb: warning: {warning}"));
         }
         let settings = loaded.settings;
         let mut mirrors = settings.source.mirrors.clone();

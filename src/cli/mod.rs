@@ -1,6 +1,7 @@
 //! Headless subcommands over the engine, and the process entry point.
 
 mod app;
+mod bench;
 mod context;
 mod output;
 mod sandbox;
@@ -13,7 +14,7 @@ use std::io::Write;
 
 use color_eyre::eyre::Result;
 
-pub use output::{OutputFormat, is_broken_pipe};
+pub use output::{OutputFormat, is_broken_pipe, print_stderr};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -35,13 +36,16 @@ pub enum Command {
     App(app::AppCommand),
     /// Serve or reset the embedded Kubernetes sandbox.
     Sandbox(sandbox::SandboxArgs),
+    /// Benchmarks against the real tools (not part of the tests).
+    #[command(subcommand)]
+    Bench(bench::BenchCommand),
 }
 
 /// Runs plumb and maps the outcome to an exit code: 0 on success, 1 on error.
 /// A closed stdout (`plumb ... | head`) ends quietly with 0.
 pub fn main() -> ExitCode {
     if let Err(e) = install_error_handling() {
-        eprintln!("plumb: {e}");
+        print_stderr(format_args!("plumb: {e}"));
         return ExitCode::FAILURE;
     }
     let cli = Cli::parse();
@@ -49,7 +53,7 @@ pub fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("plumb: {e:#}");
+            print_stderr(format_args!("plumb: {e:#}"));
             ExitCode::FAILURE
         }
     }
@@ -76,6 +80,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::App(command)) => {
             app::run(&context::Context::new(&cli.source)?, &command, &mut out)?
         }
+        Some(Command::Bench(command)) => bench::run(&command, &mut out)?,
         None => app::run(
             &context::Context::new(&cli.source)?,
             &app::AppCommand::List(app::ListArgs {

@@ -14,6 +14,13 @@ pub enum OutputFormat {
     Yaml,
 }
 
+/// Writes one line to stderr. A closed stderr (`plumb ... 2>&1 | head`) is
+/// ignored: `eprintln!` would panic there and abort the process.
+pub fn print_stderr(line: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
+}
+
 /// True when the error (or any cause) is a write to a closed pipe.
 pub fn is_broken_pipe(err: &color_eyre::eyre::Report) -> bool {
     err.chain().any(|cause| {

@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use git2::Oid;
@@ -12,8 +13,9 @@ use thiserror::Error;
 use super::RenderedObject;
 use super::cache::RenderCache;
 use super::discovery::{self, Catalog};
-use super::git::{GitError, Repo};
+use super::git::{CommitInfo, GitError, Repo};
 use super::render::{AppRender, RenderError, RenderOptions};
+use super::safe_path::{self, PathError};
 use crate::model::{Application, ApplicationSource};
 
 /// Where the root manifests come from.
@@ -37,6 +39,8 @@ pub enum WorkspaceError {
     Render(#[from] RenderError),
     #[error("application {app} has no source with a path or chart")]
     NoSource { app: String },
+    #[error("application {app}: {source}")]
+    Path { app: String, source: PathError },
 }
 
 /// The rendered desired objects of an application at a resolved commit.
@@ -165,6 +169,67 @@ impl Workspace {
             objects: Arc::new(objects),
             revisions,
         })
+    }
+
+    /// Renders many apps on `threads` worker threads (at least one); the
+    /// results are in the order of `apps`. One app's failure does not stop
+    /// the others.
+    pub fn render_all(
+        &self,
+        apps: &[Application],
+        hard: bool,
+        threads: usize,
+    ) -> Vec<Result<RenderedApp, WorkspaceError>> {
+        let next = AtomicUsize::new(0);
+        let mut indexed: Vec<(usize, Result<RenderedApp, WorkspaceError>)> =
+            std::thread::scope(|scope| {
+                let workers: Vec<_> = (0..threads.clamp(1, apps.len().max(1)))
+                    .map(|_| {
+                        scope.spawn(|| {
+                            let mut done = Vec::new();
+                            loop {
+                                let index = next.fetch_add(1, Ordering::Relaxed);
+                                let Some(app) = apps.get(index) else { break };
+                                done.push((index, self.render_app(app, hard)));
+                            }
+                            done
+                        })
+                    })
+                    .collect();
+                workers
+                    .into_iter()
+                    .flat_map(|worker| {
+                        worker
+                            .join()
+                            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                    })
+                    .collect()
+            });
+        indexed.sort_by_key(|(index, _)| *index);
+        indexed.into_iter().map(|(_, result)| result).collect()
+    }
+
+    /// The commits that changed the app's source path (its first source with
+    /// a path), newest first, read at the app's resolved revision.
+    pub fn app_history(
+        &self,
+        app: &Application,
+        limit: usize,
+    ) -> Result<Vec<CommitInfo>, WorkspaceError> {
+        let name = &app.metadata.name;
+        let (source, path) = app
+            .spec
+            .all_sources()
+            .into_iter()
+            .find_map(|s| s.path.as_deref().map(|p| (s, p)))
+            .ok_or_else(|| WorkspaceError::NoSource { app: name.clone() })?;
+        let path = safe_path::repo_relative("", path).map_err(|source| WorkspaceError::Path {
+            app: name.clone(),
+            source,
+        })?;
+        let repo = self.repo(&source.repo_url)?;
+        let commit = repo.resolve(source.revision())?;
+        Ok(repo.log(commit, &path, limit)?)
     }
 
     fn render_source(
