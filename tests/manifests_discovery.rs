@@ -199,7 +199,7 @@ fn app_of_apps_children_recursively_with_parents() {
     assert_eq!(
         messages(&catalog),
         [
-            "apps/broken.yaml: Application broken: rendering its child applications failed: kustomize build failed"
+            "apps/broken.yaml: Application broken: could not be rendered, so its child applications (if any) are unknown: kustomize build failed"
         ]
     );
     assert_eq!(

@@ -193,9 +193,9 @@ impl Builder {
         chain.push(name.to_owned());
         match render(&parent.app) {
             Err(error) => self.catalog.diagnostics.push(
-                Diagnostic::error(
+                Diagnostic::warning(
                     &parent.file,
-                    format!("rendering its child applications failed: {error}"),
+                    format!("could not be rendered, so its child applications (if any) are unknown: {error}"),
                 )
                 .for_object(Some(format!("Application {name}"))),
             ),

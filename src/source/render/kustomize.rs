@@ -11,7 +11,8 @@ use super::kustomize_edit::{self, BuildEnv};
 use super::tool::{self, ToolRun};
 use super::workspace::Workspace;
 use super::{
-    KustomizeTool, RenderCause, RenderOptions, RenderRequest, kustomization_file, objects,
+    CheckoutFiles, KustomizeTool, RenderCause, RenderOptions, RenderRequest, SourceKind,
+    dependencies, kustomization_file, objects,
 };
 use crate::model::Object;
 use crate::source::RenderedObject;
@@ -34,7 +35,13 @@ pub(super) fn render(
             });
         }
     };
-    let workspace = Workspace::copy_of(&req.checkout, &opts.scratch_dir)?;
+    let closure = dependencies(
+        &CheckoutFiles(&req.checkout),
+        app_path,
+        &req.app.source,
+        SourceKind::Kustomize,
+    )?;
+    let workspace = Workspace::copy_of_paths(&req.checkout, &opts.scratch_dir, &closure)?;
     let dir = workspace.root().join(app_path);
     let file = kustomization_file(&dir)
         .ok_or_else(|| RenderCause::MissingPath(format!("{app_path}/kustomization.yaml")))?;

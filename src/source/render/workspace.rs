@@ -22,6 +22,44 @@ impl Workspace {
         Ok(workspace)
     }
 
+    /// Mirrors only `paths` (repository-relative files or folders, e.g. a
+    /// render's dependency closure) of `checkout` into a new directory, so the
+    /// cost follows what the render reads rather than the repository's size.
+    pub(super) fn copy_of_paths<'a>(
+        checkout: &Path,
+        scratch: &Path,
+        paths: impl IntoIterator<Item = &'a String>,
+    ) -> Result<Workspace, RenderCause> {
+        fs::create_dir_all(scratch).map_err(|e| RenderCause::io(scratch, &e))?;
+        let root = scratch.join(format!("render-{}", uuid::Uuid::new_v4()));
+        fs::create_dir(&root).map_err(|e| RenderCause::io(&root, &e))?;
+        let workspace = Workspace { root };
+        let mut wanted: Vec<&String> = paths.into_iter().collect();
+        wanted.sort();
+        let mut mirrored: Vec<&str> = Vec::new();
+        for path in wanted {
+            let inside_mirrored = mirrored
+                .iter()
+                .any(|done| done.is_empty() || path.starts_with(&format!("{done}/")));
+            if inside_mirrored {
+                continue;
+            }
+            let source = checkout.join(path);
+            let target = workspace.root.join(path);
+            if let Some(parent) = target.parent() {
+                fs::create_dir_all(parent).map_err(|e| RenderCause::io(parent, &e))?;
+            }
+            if source.is_dir() {
+                fs::create_dir_all(&target).map_err(|e| RenderCause::io(&target, &e))?;
+                mirror(&source, &target)?;
+            } else if source.exists() && fs::hard_link(&source, &target).is_err() {
+                fs::copy(&source, &target).map_err(|e| RenderCause::io(&target, &e))?;
+            }
+            mirrored.push(path);
+        }
+        Ok(workspace)
+    }
+
     pub(super) fn root(&self) -> &Path {
         &self.root
     }
