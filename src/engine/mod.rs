@@ -1,5 +1,10 @@
 //! Decisions as pure functions over plain data (health, diff, sync plans) and
 //! the reconcile loop that turns them into published snapshots.
 
+pub mod compare;
 pub mod diff;
 pub mod health;
+pub mod live;
+pub mod settings;
+pub mod tracking;
+pub mod tree;
