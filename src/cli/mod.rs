@@ -3,7 +3,12 @@
 mod app;
 mod bench;
 mod context;
+pub mod diff;
+pub mod get;
+mod health;
+pub mod live_source;
 mod output;
+pub mod resources;
 mod sandbox;
 mod table;
 
@@ -34,6 +39,8 @@ pub enum Command {
     /// Applications: list them, render them.
     #[command(subcommand)]
     App(app::AppCommand),
+    /// The health of the objects in files, with optional Lua overrides.
+    Health(health::HealthArgs),
     /// Serve or reset the embedded Kubernetes sandbox.
     Sandbox(sandbox::SandboxArgs),
     /// Benchmarks against the real tools (not part of the tests).
@@ -77,6 +84,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
     let mut out = stdout.lock();
     let code = match cli.command {
         Some(Command::Sandbox(args)) => return sandbox::run(args),
+        Some(Command::Health(args)) => health::run(&args, &mut out)?,
         Some(Command::App(command)) => {
             app::run(&context::Context::new(&cli.source)?, &command, &mut out)?
         }

@@ -29,6 +29,7 @@ use crate::model::{AppProject, Application, ResourceKey};
 pub use hooks::{Role, role};
 pub use permits::kind_permitted;
 pub use resource::{BlameLine, ResourceResult};
+pub use targets::{Target, prepare as prepare_targets};
 
 /// Whether a kind is namespaced (`None`: discovery does not know it).
 pub type ScopeLookup<'a> = dyn Fn(&str, &str) -> Option<bool> + Sync + 'a;
