@@ -9,6 +9,7 @@ use color_eyre::eyre::{Result, eyre};
 
 use super::OutputFormat;
 use super::table::write_table;
+use crate::bench::compare::{CompareBench, CompareReport};
 use crate::bench::fleet::{FleetKind, FleetSpec};
 use crate::bench::render::{RenderBench, RenderReport};
 
@@ -16,6 +17,36 @@ use crate::bench::render::{RenderBench, RenderReport};
 pub enum BenchCommand {
     /// Render a generated fleet with plumb and with the real tools directly.
     Render(RenderArgs),
+    /// Compare a fleet on a warm live index, against `kubectl diff` on a served sandbox.
+    Compare(CompareArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// Number of apps.
+    #[arg(long, default_value_t = 500)]
+    pub apps: usize,
+    /// Resources per app.
+    #[arg(long, default_value_t = 20)]
+    pub resources: usize,
+    /// Runs per measurement (min and median are reported).
+    #[arg(long, default_value_t = 3)]
+    pub runs: usize,
+    /// Skip the sandbox and kubectl diff: compare against synthesized live objects.
+    #[arg(long)]
+    pub no_kubectl: bool,
+    /// Lines of the rewritten ConfigMap for the text-diff measurement.
+    #[arg(long, default_value_t = 20_000)]
+    pub configmap_lines: usize,
+    /// Text diffs measured for the p99.
+    #[arg(long, default_value_t = 100)]
+    pub text_diff_samples: usize,
+    /// The text-diff deadline in milliseconds.
+    #[arg(long, default_value_t = 2000)]
+    pub deadline_ms: u64,
+    /// Output format (table or json).
+    #[arg(short, long, value_enum, default_value_t)]
+    pub output: OutputFormat,
 }
 
 #[derive(Debug, Args)]
@@ -43,7 +74,68 @@ pub struct RenderArgs {
 pub fn run(command: &BenchCommand, out: &mut dyn Write) -> Result<ExitCode> {
     match command {
         BenchCommand::Render(args) => render(args, out),
+        BenchCommand::Compare(args) => compare(args, out),
     }
+}
+
+fn compare(args: &CompareArgs, out: &mut dyn Write) -> Result<ExitCode> {
+    let kubectl = if args.no_kubectl {
+        None
+    } else {
+        Some(
+            which("kubectl")
+                .ok_or_else(|| eyre!("kubectl is not on PATH (or pass --no-kubectl)"))?,
+        )
+    };
+    let bench = CompareBench {
+        apps: args.apps.max(1),
+        resources: args.resources.max(1),
+        runs: args.runs.max(1),
+        kubectl,
+        configmap_lines: args.configmap_lines.max(1),
+        text_diff_samples: args.text_diff_samples.max(1),
+        deadline: std::time::Duration::from_millis(args.deadline_ms),
+    };
+    let report = bench.run()?;
+    match args.output {
+        OutputFormat::Json | OutputFormat::Yaml => {
+            writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
+        }
+        OutputFormat::Table | OutputFormat::Wide => write_compare_report(&report, out)?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn write_compare_report(report: &CompareReport, out: &mut dyn Write) -> Result<()> {
+    let ms = |v: f64| format!("{v:.0} ms");
+    writeln!(
+        out,
+        "fleet: {} apps x {} resources, live from {}, {} runs; {} apps OutOfSync",
+        report.apps, report.resources, report.live_source, report.runs, report.out_of_sync_apps
+    )?;
+    let mut rows = vec![vec![
+        "plumb compare (warm live index)".to_owned(),
+        ms(report.plumb.median_ms),
+        ms(report.plumb.min_ms),
+    ]];
+    if let Some(kubectl) = report.kubectl_diff {
+        rows.push(vec![
+            "kubectl diff --server-side".to_owned(),
+            ms(kubectl.median_ms),
+            ms(kubectl.min_ms),
+        ]);
+    }
+    write_table(out, &["MEASUREMENT", "MEDIAN", "MIN"], &rows)?;
+    if let Some(ratio) = report.ratio {
+        writeln!(out, "kubectl diff / plumb: {ratio:.1}x")?;
+    }
+    let text = &report.text_diff;
+    writeln!(
+        out,
+        "text diff of a {}-line rewritten ConfigMap: p99 {:.1} ms, max {:.1} ms over {} samples (deadline {:.0} ms, {} cut short)",
+        text.lines, text.p99_ms, text.max_ms, text.samples, text.deadline_ms, text.cut_short
+    )?;
+    Ok(())
 }
 
 fn render(args: &RenderArgs, out: &mut dyn Write) -> Result<ExitCode> {
