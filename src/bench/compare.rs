@@ -348,3 +348,29 @@ impl Drop for ScratchDir {
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_synthesized_fleet_compares_synced_until_an_object_drifts() {
+        let fleet = CompareFleet::generate(3, 4).unwrap();
+        let mut live = synthesized(&fleet.manifests()).unwrap();
+        assert_eq!(live.len(), 3 * (4 + 1));
+        let index = LiveIndex::new(live.iter().cloned().map(Arc::new).collect());
+        assert_eq!(fleet.compare_all(&index), 0);
+        let drifted = live.iter_mut().find(|o| o["kind"] == "Deployment").unwrap();
+        drifted["spec"]["replicas"] = json!(7);
+        let index = LiveIndex::new(live.into_iter().map(Arc::new).collect());
+        assert_eq!(fleet.compare_all(&index), 1);
+    }
+
+    #[test]
+    fn text_diff_report_counts_every_sample() {
+        let report = text_diff_p99(50, 4, Duration::from_secs(5));
+        assert_eq!(report.samples, 4);
+        assert!(report.p99_ms <= report.max_ms);
+        assert!(report.cut_short <= report.samples);
+    }
+}
