@@ -152,7 +152,13 @@ impl Caller {
 /// An error with its causes, each once ("client error (Connect): tcp connect
 /// error: Connection refused"), since the root cause is what helps.
 fn chain(error: &dyn StdError) -> String {
-    let mut parts: Vec<String> = vec![error.to_string()];
+    // kube-rs prefixes its variant name ("ServiceError: "), which says nothing to a user.
+    let first = error.to_string();
+    let first = ["ServiceError: ", "HyperError: "]
+        .iter()
+        .find_map(|prefix| first.strip_prefix(prefix))
+        .map_or_else(|| first.clone(), str::to_owned);
+    let mut parts: Vec<String> = vec![first];
     let mut source = error.source();
     while let Some(cause) = source {
         let text = cause.to_string();
