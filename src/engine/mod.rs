@@ -2,3 +2,5 @@
 //! the reconcile loop that turns them into published snapshots.
 
 pub mod health;
+pub mod policy;
+pub mod sync;
