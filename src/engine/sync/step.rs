@@ -532,7 +532,14 @@ impl SyncOperation {
         let mut effects = Vec::new();
         for &i in tasks {
             let key = self.tasks[i].key.clone();
-            if obs.get(&key).is_some_and(|o| o.has_hook_finalizer()) && keys.insert(key.clone()) {
+            let already = self
+                .in_flight
+                .iter()
+                .any(|f| f.action == Action::RemoveFinalizer && self.tasks[f.task].key == key);
+            if !already
+                && obs.get(&key).is_some_and(|o| o.has_hook_finalizer())
+                && keys.insert(key.clone())
+            {
                 self.in_flight.push(InFlight {
                     task: i,
                     action: Action::RemoveFinalizer,
