@@ -3,8 +3,10 @@
 //! a runner performs the returned effects against a cluster.
 
 mod effects;
+mod group;
 mod history;
 mod hooks;
+mod issue;
 mod messages;
 mod operation;
 mod ordering;
@@ -15,6 +17,7 @@ mod retry;
 mod rollback;
 mod step;
 mod tasks;
+mod terminate;
 
 pub use effects::{
     ApplyMethod, DeleteReason, Effect, EffectOutcome, Observation, Observed, concurrent_batches,
