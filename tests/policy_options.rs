@@ -49,3 +49,18 @@ fn resource_annotation_options() {
         None
     );
 }
+
+#[test]
+fn fail_on_shared_resource() {
+    let warning = "ConfigMap/shared is part of applications shop and blog";
+    let strict = SyncOptions::parse(&["FailOnSharedResource=true".into()]);
+    assert_eq!(
+        strict.shared_resource_failure(Some(warning)),
+        Some(format!("Shared resource found: {warning}"))
+    );
+    assert_eq!(strict.shared_resource_failure(None), None);
+    assert_eq!(
+        SyncOptions::parse(&[]).shared_resource_failure(Some(warning)),
+        None
+    );
+}

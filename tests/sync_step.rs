@@ -327,9 +327,10 @@ fn the_operation_survives_a_serde_round_trip_mid_sync() {
     let mut restored: plumb::engine::sync::SyncOperation =
         serde_json::from_str(&stored).expect("deserialize");
     assert_eq!(restored, op);
-    restored.mark_interrupted(
-        ts(1_700_000_500),
+    restored.abort(
+        OperationPhase::Error,
         "interrupted: plumb stopped during the sync",
+        ts(1_700_000_500),
     );
     assert_eq!(restored.phase(), OperationPhase::Error);
     assert_eq!(

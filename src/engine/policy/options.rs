@@ -52,6 +52,13 @@ pub struct SyncOptions {
 }
 
 impl SyncOptions {
+    /// With `FailOnSharedResource=true`, an app that has a
+    /// `SharedResourceWarning` condition fails its operation with this message.
+    pub fn shared_resource_failure(&self, shared_resource_warning: Option<&str>) -> Option<String> {
+        let warning = shared_resource_warning.filter(|_| self.fail_on_shared_resource)?;
+        Some(format!("Shared resource found: {warning}"))
+    }
+
     pub fn parse(app_options: &[String]) -> Self {
         let has = |option: &str| app_options.iter().any(|o| o.trim() == option);
         let propagation = match value_of(

@@ -1,12 +1,15 @@
 //! The persisted state of one sync operation and the outcome bookkeeping;
 //! the step logic lives in `step.rs`.
 
+use std::collections::BTreeSet;
+
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use super::effects::EffectOutcome;
 use super::request::{Resource, SyncRequest};
 use super::tasks::{ResultCode, SyncTask, TaskState, build_tasks};
+use crate::model::ResourceKey;
 
 /// Argo CD's wave delay (`ARGOCD_SYNC_WAVE_DELAY`) default, in seconds.
 pub const DEFAULT_WAVE_DELAY_SECONDS: u64 = 2;
@@ -164,18 +167,25 @@ impl SyncOperation {
         }
     }
 
-    /// Marks an operation that a previous process left Running as failed,
-    /// e.g. after plumb was killed mid-sync.
-    pub fn mark_interrupted(&mut self, now: Timestamp, reason: &str) {
+    /// Ends an unfinished operation at once with `phase` and `message`, no
+    /// retry: a `ComparisonError`/`InvalidSpecError` before anything is
+    /// applied (Error), `FailOnSharedResource` (Failed), or an operation that
+    /// a killed plumb left Running (Error, shown as interrupted).
+    pub fn abort(&mut self, phase: OperationPhase, message: &str, now: Timestamp) {
         if self.is_done() {
             return;
         }
         self.in_flight.clear();
         self.group = None;
-        self.phase = OperationPhase::Error;
-        self.message = reason.to_owned();
+        self.phase = phase;
+        self.message = message.to_owned();
         self.finished_at = Some(now);
         self.stage = Stage::Done;
+    }
+
+    /// Every key the runner should observe before a step.
+    pub fn task_keys(&self) -> BTreeSet<ResourceKey> {
+        self.tasks.iter().map(|t| t.key.clone()).collect()
     }
 
     /// Records the outcome of one effect returned by the last step.
