@@ -1,6 +1,23 @@
 //! Argo CD's sync operation as a sans-IO state machine: tasks, ordering,
 //! hooks, the step function, retries, history and rollback. Time is an input;
 //! a runner performs the returned effects against a cluster.
+//!
+//! The runner is a plain loop:
+//!
+//! ```text
+//! let mut op = SyncOperation::start(app, dest_ns, request, resources, create_ns);
+//! while !op.is_done() {
+//!     let obs = observe(op.task_keys());        // live objects + health::assess, now, approvals, window
+//!     let effects = op.step(&obs);
+//!     for batch in concurrent_batches(&effects) {  // batches in order, a batch's effects concurrently
+//!         for effect in batch { if let Some(o) = perform(effect) { op.record(o) } }  // Wait has no outcome
+//!     }
+//!     if effects.is_empty() { wait for a cluster change or ~30 s }
+//! }
+//! ```
+//!
+//! Persist `op` (serde) after each step; on restart an unfinished operation
+//! is ended with [`SyncOperation::abort`].
 
 mod effects;
 mod group;
