@@ -79,6 +79,26 @@ impl Plan {
     }
 }
 
+impl std::fmt::Display for PlanSummary {
+    /// A kapp-style line: `Op: 2 create, 1 delete, 3 update, 4 noop, 1 hook`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Op: {} create, {} delete, {} update, {} noop, {} hook{}",
+            self.create,
+            self.prune,
+            self.update,
+            self.unchanged + self.skip + self.prune_skipped,
+            self.hooks,
+            if self.hooks == 1 { "" } else { "s" }
+        )?;
+        if self.invalid > 0 {
+            write!(f, ", {} not permitted", self.invalid)?;
+        }
+        Ok(())
+    }
+}
+
 impl SyncOperation {
     pub fn plan(&self) -> Plan {
         let request = &self.request;
