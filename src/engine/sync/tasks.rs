@@ -186,7 +186,8 @@ pub fn build_tasks(
                     continue;
                 }
                 for phase in phases {
-                    let mut task = hook_task(&target, &resource.key, phase, request);
+                    let mut task =
+                        hook_task(&target, &resource.key, phase, request, dest_namespace);
                     task.invalid = resource.permitted.clone().err();
                     tasks.push(task);
                 }
@@ -227,14 +228,19 @@ fn with_namespace(mut obj: Value, namespace: &str) -> Value {
     obj
 }
 
+/// A hook's task; a hook without a namespace runs in the destination namespace.
 fn hook_task(
     target: &Value,
     key: &ResourceKey,
     phase: SyncPhase,
     request: &SyncRequest,
+    dest_namespace: &str,
 ) -> SyncTask {
-    let mut obj = with_namespace(target.clone(), &key.namespace);
     let mut key = key.clone();
+    if key.namespace.is_empty() {
+        key.namespace = dest_namespace.to_owned();
+    }
+    let mut obj = with_namespace(target.clone(), &key.namespace);
     let named = obj
         .pointer("/metadata/name")
         .and_then(Value::as_str)
