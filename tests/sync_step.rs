@@ -339,3 +339,41 @@ fn the_operation_survives_a_serde_round_trip_mid_sync() {
     );
     assert!(restored.is_done());
 }
+
+#[test]
+fn waiting_messages_name_the_first_task_and_count_the_rest() {
+    use plumb::engine::sync::{Waiting, waiting_message};
+    let op = start(
+        vec![
+            Resource::desired(job_hook("a-", "Sync", None)),
+            Resource::desired(job_hook("b-", "Sync", None)),
+            Resource::desired(deploy("web", 0)),
+            Resource::desired(cm("cfg", 0)),
+        ],
+        request(),
+    );
+    let hooks: Vec<_> = op.tasks.iter().filter(|t| t.is_hook()).collect();
+    assert_eq!(
+        waiting_message(&hooks, Waiting::Completion),
+        "waiting for completion of hook batch/Job/a-0123456-sync-1700000000 and 1 more hooks"
+    );
+    let all: Vec<_> = op.tasks.iter().collect();
+    assert_eq!(
+        waiting_message(&all, Waiting::Completion),
+        "waiting for completion of hook batch/Job/a-0123456-sync-1700000000 and 3 more resources"
+    );
+    let plain: Vec<_> = op.tasks.iter().filter(|t| !t.is_hook()).collect();
+    assert_eq!(
+        waiting_message(&plain, Waiting::Completion),
+        "waiting for healthy state of /ConfigMap/cfg and 1 more resources"
+    );
+    assert_eq!(
+        waiting_message(&plain[..1], Waiting::Deletion),
+        "waiting for deletion of /ConfigMap/cfg"
+    );
+    assert_eq!(
+        waiting_message(&hooks[..1], Waiting::Deletion),
+        "waiting for deletion of hook batch/Job/a-0123456-sync-1700000000"
+    );
+    assert_eq!(waiting_message(&[], Waiting::Completion), "");
+}
