@@ -33,7 +33,10 @@ fn t1_kind_order_within_one_wave() {
         object("ex.io/v1", "Widget", "app", "w", &[]),
         object("rbac.authorization.k8s.io/v1", "Role", "app", "r", &[]),
     ];
-    let op = start(objects.into_iter().map(Resource::desired).collect(), request());
+    let op = start(
+        objects.into_iter().map(Resource::desired).collect(),
+        request(),
+    );
     assert_eq!(
         order(&op),
         [
@@ -55,7 +58,10 @@ fn t2_unknown_kinds_are_ordered_by_name_only() {
         object("ex.io/v1", "Alpha", "app", "b", &[]),
         object("apps/v1", "Deployment", "app", "z", &[]),
     ];
-    let op = start(objects.into_iter().map(Resource::desired).collect(), request());
+    let op = start(
+        objects.into_iter().map(Resource::desired).collect(),
+        request(),
+    );
     assert_eq!(order(&op), ["Deployment/z", "Zeta/a", "Alpha/b"]);
     assert_eq!(kind_rank("Zeta"), 0);
     assert_eq!(kind_rank("Namespace"), -35);
@@ -66,11 +72,23 @@ fn t2_unknown_kinds_are_ordered_by_name_only() {
 fn t3_namespace_is_pulled_forward_to_its_first_user() {
     let objects = vec![
         object("v1", "Namespace", "", "app", &[]),
-        object("v1", "ConfigMap", "app", "cfg", &[("argocd.argoproj.io/sync-wave", "-5")]),
+        object(
+            "v1",
+            "ConfigMap",
+            "app",
+            "cfg",
+            &[("argocd.argoproj.io/sync-wave", "-5")],
+        ),
         object("v1", "Service", "app", "svc", &[]),
     ];
-    let op = start(objects.into_iter().map(Resource::desired).collect(), request());
-    assert_eq!(order(&op), ["Namespace/app", "ConfigMap/cfg", "Service/svc"]);
+    let op = start(
+        objects.into_iter().map(Resource::desired).collect(),
+        request(),
+    );
+    assert_eq!(
+        order(&op),
+        ["Namespace/app", "ConfigMap/cfg", "Service/svc"]
+    );
     assert_eq!(op.tasks[0].wave, -5);
     assert_eq!(op.tasks[0].phase, SyncPhase::Sync);
 }
@@ -82,11 +100,17 @@ fn t3_variant_presync_hook_pulls_the_namespace_into_presync() {
         "Job",
         "app",
         "migrate",
-        &[("argocd.argoproj.io/hook", "PreSync"), ("argocd.argoproj.io/sync-wave", "3")],
+        &[
+            ("argocd.argoproj.io/hook", "PreSync"),
+            ("argocd.argoproj.io/sync-wave", "3"),
+        ],
     );
     hook["spec"] = json!({});
     let objects = vec![object("v1", "Namespace", "", "app", &[]), hook];
-    let op = start(objects.into_iter().map(Resource::desired).collect(), request());
+    let op = start(
+        objects.into_iter().map(Resource::desired).collect(),
+        request(),
+    );
     assert_eq!(order(&op), ["Namespace/app", "Job/migrate"]);
     assert_eq!(op.tasks[0].phase, SyncPhase::PreSync);
     assert_eq!(op.tasks[0].wave, 3);
@@ -95,11 +119,23 @@ fn t3_variant_presync_hook_pulls_the_namespace_into_presync() {
 #[test]
 fn a_crd_is_moved_before_its_first_custom_resource() {
     let objects = vec![
-        object("ex.io/v1", "Widget", "app", "w", &[("argocd.argoproj.io/sync-wave", "-1")]),
+        object(
+            "ex.io/v1",
+            "Widget",
+            "app",
+            "w",
+            &[("argocd.argoproj.io/sync-wave", "-1")],
+        ),
         crd_widgets(),
     ];
-    let op = start(objects.into_iter().map(Resource::desired).collect(), request());
-    assert_eq!(order(&op), ["CustomResourceDefinition/widgets.ex.io", "Widget/w"]);
+    let op = start(
+        objects.into_iter().map(Resource::desired).collect(),
+        request(),
+    );
+    assert_eq!(
+        order(&op),
+        ["CustomResourceDefinition/widgets.ex.io", "Widget/w"]
+    );
     assert_eq!(op.tasks[0].wave, -1);
 }
 

@@ -25,7 +25,13 @@ pub fn request() -> SyncRequest {
 }
 
 /// An object with optional annotations given as `key=value` pairs.
-pub fn object(api_version: &str, kind: &str, namespace: &str, name: &str, annotations: &[(&str, &str)]) -> Value {
+pub fn object(
+    api_version: &str,
+    kind: &str,
+    namespace: &str,
+    name: &str,
+    annotations: &[(&str, &str)],
+) -> Value {
     let mut meta = json!({"name": name});
     if !namespace.is_empty() {
         meta["namespace"] = json!(namespace);
@@ -45,16 +51,34 @@ pub fn wave(n: i32) -> String {
 }
 
 pub fn cm(name: &str, wave: i32) -> Value {
-    object("v1", "ConfigMap", "app", name, &[("argocd.argoproj.io/sync-wave", &wave.to_string())])
+    object(
+        "v1",
+        "ConfigMap",
+        "app",
+        name,
+        &[("argocd.argoproj.io/sync-wave", &wave.to_string())],
+    )
 }
 
 pub fn deploy(name: &str, wave: i32) -> Value {
-    object("apps/v1", "Deployment", "app", name, &[("argocd.argoproj.io/sync-wave", &wave.to_string())])
+    object(
+        "apps/v1",
+        "Deployment",
+        "app",
+        name,
+        &[("argocd.argoproj.io/sync-wave", &wave.to_string())],
+    )
 }
 
 /// A Job hook with `generateName` and the given hook/delete-policy annotations.
 pub fn job_hook(generate_name: &str, hook: &str, policy: Option<&str>) -> Value {
-    let mut obj = object("batch/v1", "Job", "app", "", &[("argocd.argoproj.io/hook", hook)]);
+    let mut obj = object(
+        "batch/v1",
+        "Job",
+        "app",
+        "",
+        &[("argocd.argoproj.io/hook", hook)],
+    );
     let meta = obj["metadata"].as_object_mut().expect("metadata");
     meta.remove("name");
     meta.insert("generateName".into(), json!(generate_name));
@@ -128,17 +152,32 @@ impl Sim {
 
     fn perform(&mut self, effect: &Effect) -> Option<EffectOutcome> {
         match effect {
-            Effect::Apply { key, object, dry_run, .. } => {
+            Effect::Apply {
+                key,
+                object,
+                dry_run,
+                ..
+            } => {
                 let label = if *dry_run { "dry-run" } else { "apply" };
                 self.log.push(format!("{label} {}/{}", key.kind, key.name));
-                let failures = if *dry_run { &self.fail_dry_run } else { &self.fail_apply };
+                let failures = if *dry_run {
+                    &self.fail_dry_run
+                } else {
+                    &self.fail_apply
+                };
                 if let Some(message) = failures.get(key) {
-                    return Some(EffectOutcome::Failed { key: key.clone(), message: message.clone() });
+                    return Some(EffectOutcome::Failed {
+                        key: key.clone(),
+                        message: message.clone(),
+                    });
                 }
                 if !dry_run {
                     self.live.insert(key.clone(), object.clone());
                 }
-                Some(EffectOutcome::Done { key: key.clone(), message: format!("{} created", key.name) })
+                Some(EffectOutcome::Done {
+                    key: key.clone(),
+                    message: format!("{} created", key.name),
+                })
             }
             Effect::Delete { key, .. } => {
                 self.log.push(format!("delete {}/{}", key.kind, key.name));
@@ -152,17 +191,24 @@ impl Sim {
                 } else {
                     self.live.remove(key);
                 }
-                Some(EffectOutcome::Done { key: key.clone(), message: String::new() })
+                Some(EffectOutcome::Done {
+                    key: key.clone(),
+                    message: String::new(),
+                })
             }
             Effect::RemoveHookFinalizer { key } => {
-                self.log.push(format!("unfinalize {}/{}", key.kind, key.name));
+                self.log
+                    .push(format!("unfinalize {}/{}", key.kind, key.name));
                 match self.live.get_mut(key) {
                     None => Some(EffectOutcome::NotFound { key: key.clone() }),
                     Some(obj) => {
                         if let Some(meta) = obj["metadata"].as_object_mut() {
                             meta.remove("finalizers");
                         }
-                        Some(EffectOutcome::Done { key: key.clone(), message: String::new() })
+                        Some(EffectOutcome::Done {
+                            key: key.clone(),
+                            message: String::new(),
+                        })
                     }
                 }
             }
