@@ -3,3 +3,5 @@
 
 pub mod diff;
 pub mod health;
+pub mod policy;
+pub mod sync;
