@@ -1,7 +1,7 @@
 //! The live cache: one watcher per kind keeps every object of that kind in
 //! memory; readers take cheap snapshots and wait on a change counter.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use serde_json::Value;
@@ -38,6 +38,7 @@ pub enum ClusterHealth {
 /// A consistent view of the cache at one moment.
 #[derive(Debug, Clone)]
 pub struct LiveSnapshot {
+    /// Ordered by (group, kind), namespace, name.
     pub objects: Vec<Arc<Value>>,
     pub kinds: BTreeMap<GroupKind, KindState>,
     /// The change counter this snapshot reflects.
@@ -160,10 +161,10 @@ struct State {
 #[derive(Default)]
 struct KindEntry {
     state: KindState,
-    objects: HashMap<ObjectName, Arc<Value>>,
+    objects: BTreeMap<ObjectName, Arc<Value>>,
     /// Objects of a relist in progress, swapped in when it completes so
     /// objects deleted while disconnected disappear.
-    relisting: Option<HashMap<ObjectName, Arc<Value>>>,
+    relisting: Option<BTreeMap<ObjectName, Arc<Value>>>,
 }
 
 /// (namespace, name) within one kind.
@@ -264,7 +265,7 @@ impl Shared {
             let Some(entry) = state.kinds.get_mut(kind) else {
                 return false;
             };
-            entry.relisting = Some(HashMap::new());
+            entry.relisting = Some(BTreeMap::new());
             let changed = entry.state != KindState::Syncing;
             entry.state = KindState::Syncing;
             changed
@@ -309,5 +310,81 @@ impl Shared {
             };
             entry.objects.remove(&object_name(object)).is_some()
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn cm(name: &str) -> Value {
+        json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"namespace": "default", "name": name}})
+    }
+
+    fn names(shared: &Shared, kind: &GroupKind) -> Vec<String> {
+        shared.state().kinds[kind]
+            .objects
+            .keys()
+            .map(|(_, name)| name.clone())
+            .collect()
+    }
+
+    #[test]
+    fn a_relist_replaces_objects_deleted_while_disconnected() {
+        let shared = Shared::new();
+        let kind = ("".to_owned(), "ConfigMap".to_owned());
+        assert!(shared.register(&kind) && !shared.register(&kind));
+        shared.applied(&kind, cm("kept"));
+        shared.applied(&kind, cm("gone"));
+        let before = *shared.changes.borrow();
+
+        shared.relist_started(&kind);
+        shared.relisted_object(&kind, cm("kept"));
+        shared.relisted_object(&kind, cm("new"));
+        assert_eq!(
+            names(&shared, &kind),
+            ["gone", "kept"],
+            "the old set shows until the relist completes"
+        );
+        assert_eq!(shared.state().kinds[&kind].state, KindState::Syncing);
+        shared.relisted(&kind);
+        assert_eq!(names(&shared, &kind), ["kept", "new"]);
+        assert_eq!(shared.state().kinds[&kind].state, KindState::Synced);
+        assert!(*shared.changes.borrow() > before);
+    }
+
+    #[test]
+    fn unusable_failures_mark_the_cluster_until_a_list_succeeds() {
+        let shared = Shared::new();
+        let kind = ("apps".to_owned(), "Deployment".to_owned());
+        shared.register(&kind);
+        let refused = ClusterError::Unreachable {
+            cluster: "prod".into(),
+            server: "https://10.0.0.1".into(),
+            message: "Connection refused".into(),
+        };
+        shared.failed(&kind, refused.clone());
+        assert_eq!(
+            shared.state().health,
+            ClusterHealth::Unreachable(refused.clone())
+        );
+        assert_eq!(
+            shared.state().kinds[&kind].state,
+            KindState::Error(refused.to_string())
+        );
+        shared.relist_started(&kind);
+        shared.relisted(&kind);
+        assert_eq!(shared.state().health, ClusterHealth::Reachable);
+
+        let server_error = ClusterError::Api {
+            cluster: "prod".into(),
+            code: 500,
+            reason: "InternalError".into(),
+            message: "boom".into(),
+        };
+        shared.failed(&kind, server_error);
+        assert_eq!(shared.state().health, ClusterHealth::Reachable);
     }
 }
