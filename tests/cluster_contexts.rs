@@ -232,3 +232,43 @@ async fn without_a_kubeconfig_the_sandbox_is_the_only_cluster() {
             .any(|s| s["metadata"]["name"] == "kubernetes")
     );
 }
+
+#[tokio::test]
+async fn rejected_credentials_name_the_user_and_make_the_cluster_unusable() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sandbox = Sandbox::with_token(Clock::Real, "right-token".into());
+    let (served, server) = plumb::sandbox::serve::serve(&sandbox, 0, dir.path().join("served"))
+        .await
+        .expect("serve");
+    tokio::spawn(server);
+    let text = std::fs::read_to_string(&served.kubeconfig).expect("kubeconfig");
+    let wrong = dir.path().join("wrong");
+    std::fs::write(&wrong, text.replace("right-token", "wrong-token")).expect("write");
+    let clusters = Clusters::load(&Paths::under(dir.path()), &[wrong])
+        .await
+        .expect("clusters");
+    let cluster = clusters
+        .resolve(&by_name("plumb-sandbox"))
+        .expect("context");
+    assert!(cluster.info().is_sandbox && cluster.info().is_current);
+
+    let error = cluster.probe().await.expect_err("401");
+    assert!(
+        matches!(error, ClusterError::Unauthenticated { .. }),
+        "{error:?}"
+    );
+    assert!(
+        error
+            .to_string()
+            .starts_with("cluster plumb-sandbox rejected the credentials of user plumb-sandbox"),
+        "{error}"
+    );
+    let cache = LiveCache::start(cluster, vec![gk("", "ConfigMap")]);
+    wait_for(&cache, "the unusable status", |s| {
+        matches!(
+            &s.health,
+            ClusterHealth::Unreachable(ClusterError::Unauthenticated { .. })
+        )
+    })
+    .await;
+}
