@@ -52,14 +52,22 @@ pub fn build_app(
         .unwrap_or("")
         .to_owned();
     let (manifest, diagnostics) = manifest_from_object("", object);
-    let problems: Vec<String> = diagnostics
-        .iter()
-        .filter(|d| d.is_error())
-        .map(|d| match &d.field {
+    let mut problems: Vec<String> = Vec::new();
+    // The loader stops at the first type error, before it checks the name.
+    if manifest.is_none() && !is_dns1123_subdomain(&name) {
+        problems.push(format!(
+            "metadata.name: {name:?} is not a valid name (lowercase letters, digits, '-' and '.')"
+        ));
+    }
+    for d in diagnostics.iter().filter(|d| d.is_error()) {
+        let problem = match &d.field {
             Some(field) => format!("{field}: {}", d.message),
             None => d.message.clone(),
-        })
-        .collect();
+        };
+        if !(problem.starts_with("metadata.name:") && !problems.is_empty()) {
+            problems.push(problem);
+        }
+    }
     match manifest {
         Some(Manifest::Application(app)) if problems.is_empty() => Ok(app),
         _ => {
@@ -67,8 +75,12 @@ pub fn build_app(
                 "generated Application {name:?} is invalid: {}",
                 problems.join("; ")
             );
-            for hint in single_brace_hints(template, params, templating.go) {
-                message.push_str(&format!("; {hint}"));
+            let hints = single_brace_hints(template, params, templating.go);
+            if !hints.is_empty() {
+                message.push_str(&format!(
+                    "; hint: Argo CD substitutes only {{{{param}}}}, never {{param}}: {}",
+                    hints.join(" ")
+                ));
             }
             Err(BuildError::Invalid(message))
         }
@@ -135,7 +147,6 @@ fn single_brace_hints(template: &Value, params: &Params, go_template: bool) -> V
                 } else {
                     format!("did you mean {{{{{inner}}}}}?")
                 };
-                let hint = format!("{{{inner}}} is not a placeholder: {hint}");
                 if !hints.contains(&hint) {
                     hints.push(hint);
                 }
@@ -144,6 +155,19 @@ fn single_brace_hints(template: &Value, params: &Params, go_template: bool) -> V
         }
     }
     hints
+}
+
+fn is_dns1123_subdomain(name: &str) -> bool {
+    let valid_chars = name
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.');
+    let alnum_ends =
+        |c: Option<char>| c.is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+    !name.is_empty()
+        && name.len() <= 253
+        && valid_chars
+        && alnum_ends(name.chars().next())
+        && alnum_ends(name.chars().last())
 }
 
 fn collect_strings<'a>(value: &'a Value, out: &mut Vec<&'a str>) {

@@ -240,8 +240,13 @@ fn conditions(name: &str, problems: &Problems) -> Vec<AppSetCondition> {
         ));
         return out;
     }
-    if !problems.invalid.is_empty() {
-        let message = describe(&problems.invalid);
+    if let Some(first) = problems.invalid.first() {
+        let more = problems.invalid.len() - 1;
+        let message = if more == 0 {
+            format!("ApplicationSet {name}: {first}")
+        } else {
+            format!("ApplicationSet {name}: {first} (and {more} more invalid Applications)")
+        };
         out.push(AppSetCondition::new(
             "ErrorOccurred",
             true,
