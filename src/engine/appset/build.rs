@@ -64,7 +64,7 @@ pub fn build_app(
             Some(field) => format!("{field}: {}", d.message),
             None => d.message.clone(),
         };
-        if !(problem.starts_with("metadata.name:") && !problems.is_empty()) {
+        if !problem.starts_with("metadata.name:") || problems.is_empty() {
             problems.push(problem);
         }
     }

@@ -14,6 +14,18 @@ const NO_VALUE: &str = "<no value>";
 /// parameter that does not exist is an error (`missingkey=error`); without,
 /// it prints `<no value>` as Go does.
 pub fn render(text: &str, params: &Params, missing_key_error: bool) -> Result<String, String> {
+    if let Some(problem) = unbalanced_action(text) {
+        return Err(format!("cannot parse template {text:?}: {problem}"));
+    }
+    if missing_key_error
+        && !text.contains("range")
+        && !text.contains("with")
+        && let Some(key) = missing_reference(text, params)
+    {
+        return Err(format!(
+            "cannot execute template {text:?}: map has no entry for key {key:?} (missingkey=error)"
+        ));
+    }
     let mut template = Template::default();
     template.add_funcs(FUNCTIONS);
     template
@@ -36,9 +48,57 @@ pub fn render(text: &str, params: &Params, missing_key_error: bool) -> Result<St
     Ok(rendered)
 }
 
-/// The first `.a.b` reference of a template that the parameters lack.
+/// gtmpl never returns on an action left open (`{{ .name `) and accepts a
+/// pipe with nothing after it, so both are caught before parsing.
+fn unbalanced_action(text: &str) -> Option<&'static str> {
+    let mut rest = text;
+    while let Some(open) = rest.find("{{") {
+        let Some(close) = rest[open + 2..].find("}}") else {
+            return Some("unclosed action");
+        };
+        let action = rest[open + 2..open + 2 + close]
+            .trim_end_matches('-')
+            .trim_end();
+        if action.ends_with('|') {
+            return Some("missing command after |");
+        }
+        rest = &rest[open + 2 + close + 2..];
+    }
+    None
+}
+
+/// The first `.a.b` reference inside the actions of a template that the
+/// parameters lack (`$.a.b` included; `$var.a` and literals are not references).
 fn missing_reference(text: &str, params: &Params) -> Option<String> {
     let mut rest = text;
+    while let Some(open) = rest.find("{{") {
+        let after = &rest[open + 2..];
+        let close = after.find("}}")?;
+        if let Some(key) = missing_in_action(&after[..close], params) {
+            return Some(key);
+        }
+        rest = &after[close + 2..];
+    }
+    None
+}
+
+fn missing_in_action(action: &str, params: &Params) -> Option<String> {
+    // String literals are blanked so that "a.yaml" is not read as a reference.
+    let mut in_string = false;
+    let unquoted: String = action
+        .chars()
+        .map(|c| {
+            if c == '"' || c == '`' {
+                in_string = !in_string;
+                ' '
+            } else if in_string {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect();
+    let mut rest = unquoted.as_str();
     while let Some(start) = rest.find('.') {
         let after = &rest[start + 1..];
         let len = after
@@ -140,6 +200,41 @@ mod tests {
     fn missing_key_error_names_the_key() {
         let err = render("{{ .nope }}", &params(json!({"a": "b"})), true).unwrap_err();
         assert!(err.contains("map has no entry for key \"nope\""), "{err}");
+    }
+
+    #[test]
+    fn missing_key_error_applies_inside_functions_but_not_to_literals() {
+        let p = params(json!({"a": {"b": "x"}}));
+        let err = render("{{ default \"v\" .team }}", &p, true).unwrap_err();
+        assert!(err.contains("\"team\""), "{err}");
+        assert_eq!(
+            render("{{ .a.b }}-{{ printf \"%s.yaml\" $.a.b }}", &p, true).as_deref(),
+            Ok("x-x.yaml")
+        );
+        assert_eq!(
+            render(
+                "{{ range $k, $v := .a }}{{ $k }}.{{ $v }}{{ end }}",
+                &p,
+                true
+            )
+            .as_deref(),
+            Ok("b.x")
+        );
+    }
+
+    #[test]
+    fn malformed_templates_are_errors_not_hangs() {
+        let p = params(json!({"a": "b"}));
+        for text in [
+            "{{ .a ",
+            "{{ if .a }}x",
+            "{{ end }}",
+            "{{ .a | }}",
+            "{{ ( .a }}",
+            "{{ \"abc }}",
+        ] {
+            assert!(render(text, &p, false).is_err(), "{text}");
+        }
     }
 
     #[test]
