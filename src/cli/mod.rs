@@ -1,6 +1,7 @@
 //! Headless subcommands over the engine, and the process entry point.
 
 mod app;
+mod appset;
 mod context;
 mod output;
 mod table;
@@ -32,6 +33,9 @@ pub enum Command {
     /// Applications: list them, render them.
     #[command(subcommand)]
     App(app::AppCommand),
+    /// ApplicationSets: list them, print the Applications they generate.
+    #[command(subcommand)]
+    Appset(appset::AppsetCommand),
 }
 
 /// Runs plumb and maps the outcome to an exit code: 0 on success, 1 on error.
@@ -71,10 +75,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
     let ctx = context::Context::new(&cli.source)?;
     let code = match &cli.command {
         Some(Command::App(command)) => app::run(&ctx, command, &mut out)?,
+        Some(Command::Appset(command)) => appset::run(&ctx, command, &mut out)?,
         None => app::run(
             &ctx,
             &app::AppCommand::List(app::ListArgs {
                 output: OutputFormat::Table,
+                appset: None,
             }),
             &mut out,
         )?,
