@@ -1,6 +1,7 @@
 //! Decisions as pure functions over plain data (health, diff, sync plans) and
 //! the reconcile loop that turns them into published snapshots.
 
+pub mod appset;
 pub mod diff;
 pub mod health;
 pub mod policy;
