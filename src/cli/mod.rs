@@ -1,6 +1,7 @@
 //! Headless subcommands over the engine, and the process entry point.
 
 mod app;
+mod appset;
 mod bench;
 mod context;
 pub mod diff;
@@ -46,6 +47,9 @@ pub enum Command {
     /// Benchmarks against the real tools (not part of the tests).
     #[command(subcommand)]
     Bench(bench::BenchCommand),
+    /// ApplicationSets: list them, print the Applications they generate.
+    #[command(subcommand)]
+    Appset(appset::AppsetCommand),
 }
 
 /// Runs plumb and maps the outcome to an exit code: 0 on success, 1 on error.
@@ -89,10 +93,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
             app::run(&context::Context::new(&cli.source)?, &command, &mut out)?
         }
         Some(Command::Bench(command)) => bench::run(&command, &mut out)?,
+        Some(Command::Appset(command)) => {
+            appset::run(&context::Context::new(&cli.source)?, &command, &mut out)?
+        }
         None => app::run(
             &context::Context::new(&cli.source)?,
             &app::AppCommand::List(app::ListArgs {
                 output: OutputFormat::Table,
+                appset: None,
             }),
             &mut out,
         )?,

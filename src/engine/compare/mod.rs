@@ -9,7 +9,6 @@
 
 mod hooks;
 mod orphans;
-mod permits;
 mod resource;
 mod targets;
 
@@ -27,7 +26,6 @@ use super::tree::TreeNode;
 use crate::model::{AppProject, Application, ResourceKey};
 
 pub use hooks::{Role, role};
-pub use permits::kind_permitted;
 pub use resource::{BlameLine, ResourceResult};
 pub use targets::{Target, prepare as prepare_targets};
 

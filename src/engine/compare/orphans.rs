@@ -4,10 +4,12 @@
 use std::collections::HashSet;
 
 use super::CompareInput;
-use super::permits::{kind_permitted, matches};
+use globset::Glob;
+
 use crate::engine::live::{LiveIndex, has_owner};
+use crate::engine::policy::kind_permitted;
 use crate::engine::tracking::{TrackingMethod, tracked_instance};
-use crate::model::ResourceKey;
+use crate::model::{GroupKind, ResourceKey};
 
 /// Kinds never reported: Argo CD's default `resource.exclusions` that live
 /// in namespaces, which no app manages.
@@ -52,10 +54,28 @@ pub fn find(
             !settings
                 .ignore
                 .iter()
-                .any(|rule| matches(rule, &key.group, &key.kind, &key.name))
+                .any(|rule| ignored_by(rule, &key.group, &key.kind, &key.name))
         })
         .filter(|key| kind_permitted(input.project, &key.group, &key.kind, &key.name, true))
         .collect();
     orphaned.sort();
     orphaned
+}
+
+fn ignored_by(pattern: &GroupKind, group: &str, kind: &str, name: &str) -> bool {
+    glob_matches(&pattern.group, group)
+        && glob_matches(&pattern.kind, kind)
+        && pattern
+            .name
+            .as_deref()
+            .filter(|n| !n.is_empty())
+            .is_none_or(|n| glob_matches(n, name))
+}
+
+fn glob_matches(pattern: &str, text: &str) -> bool {
+    if pattern == "*" || pattern == text {
+        return true;
+    }
+    // An invalid glob matches only itself, compared literally above.
+    Glob::new(pattern).is_ok_and(|g| g.compile_matcher().is_match(text))
 }

@@ -7,13 +7,13 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::hooks::{Role, role};
-use super::permits::kind_permitted;
 use super::targets::{self, Target};
 use super::{AppComparison, CompareInput, Condition, ConditionType, SyncStatus, orphans};
 use crate::engine::diff::status::{ResourceSyncStatus, resource_verdict};
 use crate::engine::diff::{DiffOptions, ResourceDiff, blame, diff_with};
 use crate::engine::health::{AppResourceHealth, Health, aggregate, resource_health};
 use crate::engine::live::{LiveIndex, has_owner, uid_of};
+use crate::engine::policy::kind_permitted;
 use crate::engine::tracking::{instance_name, qualified_name, tracked_instance};
 use crate::engine::tree;
 use crate::model::{Application, ResourceKey, kind_of, name_of, namespace_of, version_of};
