@@ -2,10 +2,8 @@
 //! kubectl (as a plumb sync would apply them) show Synced; `kubectl scale`
 //! and `kubectl patch` make them OutOfSync with the right diff and blame; an
 //! unreachable destination is Unknown while the other app stays correct.
-//!
-//! These run the `plumb app get/diff` commands, which reach clusters
-//! through the cluster adapter (`src/cluster`); they are ignored until it
-//! is wired into the CLI.
+//! The binary reaches the sandbox through the cluster adapter with
+//! `KUBECONFIG` set to the served sandbox's kubeconfig.
 
 mod cli_support;
 
@@ -202,14 +200,24 @@ fn setup() -> Setup {
 }
 
 #[test]
-#[ignore = "needs `plumb app get/diff` wired to the cluster adapter (src/cluster)"]
 fn hand_applied_objects_are_synced_until_kubectl_scales_them() {
+    if !kubectl_available() {
+        return;
+    }
     let setup = setup();
     let get = setup.plumb(&["app", "get", "payments", "-o", "json"]);
     assert_eq!(get.code, Some(0), "{}", get.stderr);
     let status: Value = serde_json::from_str(&get.stdout).expect("json");
     assert_eq!(status["status"]["sync"], "Synced", "{}", get.stdout);
     assert_eq!(setup.plumb(&["app", "diff", "payments"]).code, Some(0));
+    let server_side = setup.plumb(&["app", "diff", "payments", "--server-side"]);
+    assert_eq!(
+        server_side.code,
+        Some(0),
+        "{}{}",
+        server_side.stdout,
+        server_side.stderr
+    );
 
     kubectl(
         &setup.server.kubeconfig,
@@ -241,11 +249,22 @@ fn hand_applied_objects_are_synced_until_kubectl_scales_them() {
         "{}",
         diff.stdout
     );
+    let server_side = setup.plumb(&["app", "diff", "payments", "--server-side"]);
+    assert_eq!(server_side.code, Some(1), "{}", server_side.stderr);
+    assert!(
+        server_side
+            .stdout
+            .contains("-  replicas: 3\n+  replicas: 5\n"),
+        "{}",
+        server_side.stdout
+    );
 }
 
 #[test]
-#[ignore = "needs `plumb app get/diff` wired to the cluster adapter (src/cluster)"]
 fn kubectl_patch_drift_is_blamed_on_kubectl_patch() {
+    if !kubectl_available() {
+        return;
+    }
     let setup = setup();
     kubectl(
         &setup.server.kubeconfig,
@@ -275,8 +294,10 @@ fn kubectl_patch_drift_is_blamed_on_kubectl_patch() {
 }
 
 #[test]
-#[ignore = "needs `plumb app get/diff` wired to the cluster adapter (src/cluster)"]
 fn an_unreachable_destination_is_unknown_and_the_other_app_stays_synced() {
+    if !kubectl_available() {
+        return;
+    }
     let setup = setup();
     let stranded = setup.plumb(&["app", "get", "stranded", "-o", "json"]);
     let status: Value = serde_json::from_str(&stranded.stdout).expect("json");

@@ -8,6 +8,7 @@ use color_eyre::eyre::{Result, bail, eyre};
 use serde_json::json;
 
 use super::context::Context;
+use super::live_source::with_clusters;
 use super::table::write_table;
 use super::{OutputFormat, print_stderr};
 use crate::model::{Application, Diagnostic, Severity};
@@ -19,6 +20,12 @@ pub enum AppCommand {
     List(ListArgs),
     /// Print an application's rendered desired objects.
     Manifests(ManifestsArgs),
+    /// Show an application: summary, sync status, health, conditions, resources.
+    Get(super::get::GetArgs),
+    /// Show what differs between Git and the cluster (exit 0: none, 1: diff, 2: error).
+    Diff(super::diff::DiffArgs),
+    /// List an application's resources, their live tree, or orphaned objects.
+    Resources(super::resources::ResourcesArgs),
 }
 
 #[derive(Debug, Args)]
@@ -47,6 +54,19 @@ pub fn run(ctx: &Context, command: &AppCommand, out: &mut dyn Write) -> Result<E
     match command {
         AppCommand::List(args) => list(ctx, args, out),
         AppCommand::Manifests(args) => manifests(ctx, args, out),
+        AppCommand::Get(args) => {
+            with_clusters(ctx, async |env| super::get::run(env, args, out).await)
+        }
+        AppCommand::Diff(args) => {
+            let code = with_clusters(ctx, async |env| Ok(super::diff::run(env, args, out).await));
+            Ok(code.unwrap_or_else(|e| {
+                print_stderr(format_args!("plumb: {e:#}"));
+                super::diff::error_exit()
+            }))
+        }
+        AppCommand::Resources(args) => {
+            with_clusters(ctx, async |env| super::resources::run(env, args, out).await)
+        }
     }
 }
 

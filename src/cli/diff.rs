@@ -43,9 +43,14 @@ pub async fn run<S: LiveSources>(
         Ok(false) => ExitCode::SUCCESS,
         Err(e) => {
             print_stderr(format_args!("plumb: {e:#}"));
-            ExitCode::from(2)
+            error_exit()
         }
     }
+}
+
+/// The exit code of a diff that could not be made.
+pub fn error_exit() -> ExitCode {
+    ExitCode::from(2)
 }
 
 /// True when something differs.
