@@ -12,6 +12,7 @@
 //!
 //! Every error is a [`ClusterError`] naming the cluster and the cause.
 
+mod apply;
 mod cache;
 mod cluster_ref;
 mod contexts;
@@ -20,6 +21,7 @@ mod error;
 mod live;
 mod watch;
 
+pub use apply::{FIELD_MANAGER, WriteOptions};
 pub use cache::{ClusterHealth, GroupKind, KindState, LiveCache, LiveSnapshot};
 pub use cluster_ref::{ClusterInfo, ClusterRef};
 pub use contexts::{Clusters, IN_CLUSTER_NAME, IN_CLUSTER_SERVER, SANDBOX_NAME};

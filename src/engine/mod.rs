@@ -7,6 +7,7 @@ pub mod diff;
 pub mod health;
 pub mod live;
 pub mod policy;
+pub mod runtime;
 pub mod settings;
 pub mod snapshot;
 pub mod sync;
