@@ -125,6 +125,22 @@ impl ClusterRef {
         Ok(to_json(replaced, &info))
     }
 
+    /// Writes `object` as given (a PUT): its `metadata.resourceVersion` is
+    /// the precondition, so a concurrent change answers 409, which is
+    /// returned rather than retried.
+    pub async fn update(&self, object: &Value) -> Result<Value, ClusterError> {
+        let (api, info) = self.api_for_object(object).await?;
+        let dynamic = to_dynamic(object, self)?;
+        let params = PostParams {
+            dry_run: false,
+            field_manager: Some(FIELD_MANAGER.into()),
+        };
+        let updated = self
+            .retrying(false, || api.replace(name_of(object), &params, &dynamic))
+            .await?;
+        Ok(to_json(updated, &info))
+    }
+
     /// Deletes the object; `Ok(false)` when it (or its kind) did not exist.
     pub async fn delete(
         &self,

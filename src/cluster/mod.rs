@@ -18,6 +18,7 @@ mod cluster_ref;
 mod contexts;
 mod discovery;
 mod error;
+mod lease;
 mod live;
 mod watch;
 
@@ -27,3 +28,6 @@ pub use cluster_ref::{ClusterInfo, ClusterRef};
 pub use contexts::{Clusters, IN_CLUSTER_NAME, IN_CLUSTER_SERVER, SANDBOX_NAME};
 pub use discovery::{ApiResourceInfo, ApiResources};
 pub use error::ClusterError;
+pub use lease::{
+    LEASE_DURATION, LockError, OperationLease, SYSTEM_NAMESPACE, lease_name, local_holder,
+};
