@@ -10,6 +10,7 @@ pub mod policy;
 pub mod runtime;
 pub mod settings;
 pub mod snapshot;
+pub mod store;
 pub mod sync;
 pub mod tracking;
 pub mod tree;
