@@ -1,0 +1,98 @@
+//! One sync operation from start to history: take the app's lease, end an
+//! operation a dead plumb left behind, run, persist each step, record the
+//! result, release the lease.
+
+use std::sync::atomic::AtomicBool;
+
+use jiff::Timestamp;
+
+use super::runner::Runner;
+use crate::cluster::{LEASE_DURATION, LockError};
+use crate::engine::compare::{AppComparison, SyncStatus};
+use crate::engine::store::{Store, StoreError};
+use crate::engine::sync::{Resource, SyncOperation};
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum OperationError {
+    #[error(transparent)]
+    Lock(#[from] LockError),
+    #[error("cannot store the operation: {0}")]
+    Store(#[from] StoreError),
+}
+
+/// Runs `op` on `runner`'s cluster as `holder` (`user@host`), keeping its
+/// state in `store`; history keeps at most `history_limit` entries.
+/// `progress` sees the operation after every step.
+pub async fn run_operation(
+    runner: &Runner,
+    store: &Store,
+    mut op: SyncOperation,
+    holder: &str,
+    history_limit: usize,
+    terminate: &AtomicBool,
+    mut progress: impl FnMut(&SyncOperation),
+) -> Result<SyncOperation, OperationError> {
+    let app = op.app_name.clone();
+    store
+        .recover_interrupted(&app, holder, history_limit)
+        .await?;
+    let lease = runner
+        .cluster()
+        .acquire_lease(&app, holder, LEASE_DURATION)
+        .await?;
+    let result = async {
+        store.save_operation(&app, &op).await?;
+        // Steps are saved in the background, the latest state winning, so
+        // a slow store never holds the operation up.
+        let (steps_tx, mut steps_rx) = tokio::sync::watch::channel(op.clone());
+        let saver = {
+            let (store, app) = (store.clone(), app.clone());
+            tokio::spawn(async move {
+                while steps_rx.changed().await.is_ok() {
+                    let current = steps_rx.borrow_and_update().clone();
+                    if let Err(error) = store.save_operation(&app, &current).await {
+                        tracing::warn!(%app, %error, "cannot save the operation's progress");
+                    }
+                }
+            })
+        };
+        runner
+            .run(&mut op, terminate, |current| {
+                progress(current);
+                steps_tx.send_replace(current.clone());
+            })
+            .await;
+        drop(steps_tx);
+        if let Err(error) = saver.await {
+            tracing::warn!(%app, %error, "the progress saver stopped");
+        }
+        if op.finished_at.is_none() {
+            op.finished_at = Some(Timestamp::now());
+        }
+        store.finish_operation(&app, &op, history_limit).await?;
+        Ok(op)
+    }
+    .await;
+    if let Err(error) = lease.release().await {
+        tracing::warn!(%app, %error, "cannot release the operation lease; it expires by itself");
+    }
+    result
+}
+
+/// The resources a sync works on, from a comparison: every desired object
+/// (hooks included; the operation classifies them) and every prune candidate.
+pub fn sync_resources(comparison: &AppComparison) -> Vec<Resource> {
+    comparison
+        .resources
+        .iter()
+        .filter(|r| r.desired.is_some() || r.live.is_some())
+        .map(|r| Resource {
+            key: r.key.clone(),
+            target: r.desired.clone(),
+            live: r.live.as_deref().cloned(),
+            modified: r.status != Some(SyncStatus::Synced),
+            requires_pruning: r.requires_pruning,
+            permitted: Ok(()),
+        })
+        .collect()
+}
