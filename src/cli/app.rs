@@ -26,6 +26,16 @@ pub enum AppCommand {
     Diff(super::diff::DiffArgs),
     /// List an application's resources, their live tree, or orphaned objects.
     Resources(super::resources::ResourcesArgs),
+    /// Sync an application to its desired state (prints the plan and per-wave progress).
+    Sync(super::sync::SyncArgs),
+    /// Show an application's deployment history, as stored in its cluster.
+    History(super::sync::HistoryArgs),
+    /// Pause auto-sync and self-heal of an application (or all) during an incident.
+    Freeze(super::sync::FreezeArgs),
+    /// Lift a freeze.
+    Unfreeze(super::sync::UnfreezeArgs),
+    /// Override automated sync or self-heal at runtime.
+    Set(super::sync::SetArgs),
 }
 
 #[derive(Debug, Args)]
@@ -66,6 +76,21 @@ pub fn run(ctx: &Context, command: &AppCommand, out: &mut dyn Write) -> Result<E
         }
         AppCommand::Resources(args) => {
             with_clusters(ctx, async |env| super::resources::run(env, args, out).await)
+        }
+        AppCommand::Sync(args) => {
+            with_clusters(ctx, async |env| super::sync::sync(env, args, out).await)
+        }
+        AppCommand::History(args) => {
+            with_clusters(ctx, async |env| super::sync::history(env, args, out).await)
+        }
+        AppCommand::Freeze(args) => with_clusters(ctx, async |env| {
+            super::sync::freeze(env, args.name.as_deref(), Some(&args.reason), out).await
+        }),
+        AppCommand::Unfreeze(args) => with_clusters(ctx, async |env| {
+            super::sync::freeze(env, args.name.as_deref(), None, out).await
+        }),
+        AppCommand::Set(args) => {
+            with_clusters(ctx, async |env| super::sync::set(env, args, out).await)
         }
     }
 }

@@ -11,6 +11,7 @@ pub mod live_source;
 mod output;
 pub mod resources;
 mod sandbox;
+mod sync;
 mod table;
 
 use std::process::ExitCode;

@@ -1,0 +1,394 @@
+//! `plumb app sync | history | freeze | unfreeze | set`: one-shot
+//! operations run in this process against the app's destination cluster,
+//! with the lock, history and runtime state kept there (engine::store).
+
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+use clap::{Args, ValueEnum};
+use color_eyre::eyre::{Result, bail, eyre};
+use jiff::Timestamp;
+
+use super::get::{Env, load};
+use super::table::write_table;
+use crate::cluster::{ClusterRef, Clusters, local_holder};
+use crate::engine::compare::ConditionType;
+use crate::engine::runtime::{Runner, kubectl_name, run_operation, sync_resources};
+use crate::engine::store::{FreezeRecord, Store};
+use crate::engine::sync::{
+    InitiatedBy, OperationPhase, Plan, PlanAction, SyncOperation, SyncRequest,
+};
+use crate::model::{Application, ResourceKey};
+
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// The application's name.
+    pub name: String,
+    /// Delete live objects no longer in Git.
+    #[arg(long)]
+    pub prune: bool,
+    /// Validate only; change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Sync only these resources (GROUP:KIND:NAME; repeatable).
+    #[arg(long = "resource", value_name = "GROUP:KIND:NAME")]
+    pub resources: Vec<String>,
+    /// Replace or delete-and-recreate objects that cannot be patched.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// The application's name.
+    pub name: String,
+}
+
+#[derive(Debug, Args)]
+pub struct FreezeArgs {
+    /// The application's name.
+    #[arg(required_unless_present = "all", conflicts_with = "all")]
+    pub name: Option<String>,
+    /// Every application on the cluster of the first app (or the only cluster).
+    #[arg(long)]
+    pub all: bool,
+    /// Why (shown everywhere the freeze is).
+    #[arg(long)]
+    pub reason: String,
+}
+
+#[derive(Debug, Args)]
+pub struct UnfreezeArgs {
+    /// The application's name.
+    #[arg(required_unless_present = "all", conflicts_with = "all")]
+    pub name: Option<String>,
+    #[arg(long)]
+    pub all: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Switch {
+    On,
+    Off,
+}
+
+#[derive(Debug, Args)]
+pub struct SetArgs {
+    /// The application's name.
+    pub name: String,
+    /// Automated sync, overriding Git at runtime.
+    #[arg(long, value_enum)]
+    pub auto_sync: Option<Switch>,
+    /// Self-heal, overriding Git at runtime.
+    #[arg(long, value_enum)]
+    pub self_heal: Option<Switch>,
+}
+
+/// The app's destination cluster and runtime store.
+async fn destination(env: &Env<'_, Clusters>, name: &str) -> Result<(Application, ClusterRef)> {
+    let catalog = env.workspace.catalog(env.root)?;
+    let Some(entry) = catalog.app(name) else {
+        bail!("application '{name}' not found");
+    };
+    let app = entry.app.clone();
+    let cluster = env
+        .clusters
+        .resolve(&app.spec.destination.clone().unwrap_or_default())
+        .map_err(|e| eyre!("application '{name}': {e}"))?;
+    Ok((app, cluster))
+}
+
+pub async fn sync(
+    env: &Env<'_, Clusters>,
+    args: &SyncArgs,
+    out: &mut dyn Write,
+) -> Result<ExitCode> {
+    if let Some(sandbox) = env.clusters.sandbox() {
+        sandbox.spawn_controllers(
+            crate::sandbox::controllers::reconcile,
+            crate::sandbox::controllers::next_wakeup,
+        );
+    }
+    let loaded = load(env, &args.name, false).await?;
+    let (app, cluster) = destination(env, &args.name).await?;
+    if let Some(error) = loaded
+        .comparison
+        .conditions
+        .iter()
+        .find(|c| c.kind == ConditionType::ComparisonError)
+    {
+        bail!("cannot sync {}: {}", args.name, error.message);
+    }
+    let resources = sync_resources(&loaded.comparison);
+    let keys: Vec<ResourceKey> = resources.iter().map(|r| r.key.clone()).collect();
+    let selected = select(&keys, &args.resources)?;
+    let policy = app.spec.sync_policy.clone().unwrap_or_default();
+    let holder = local_holder();
+    let mut request = SyncRequest::new(
+        loaded
+            .comparison
+            .revisions
+            .first()
+            .map_or("HEAD", String::as_str),
+        Timestamp::now(),
+    );
+    request.sources = app.spec.all_sources().into_iter().cloned().collect();
+    request.prune = args.prune;
+    request.dry_run = args.dry_run;
+    request.force = args.force;
+    request.resources = selected;
+    request.options = crate::engine::policy::SyncOptions::parse(&policy.sync_options);
+    request.managed_namespace_metadata = policy.managed_namespace_metadata.clone();
+    request.initiated_by = InitiatedBy {
+        username: holder.clone(),
+        automated: false,
+    };
+    let create_namespace = request.options.create_namespace;
+    let dest_ns = app
+        .spec
+        .destination
+        .as_ref()
+        .map_or("", |d| d.namespace_or_empty())
+        .to_owned();
+    let op = SyncOperation::start(&args.name, &dest_ns, request, resources, create_namespace);
+    print_plan(&op.plan(), out)?;
+    out.flush()?;
+
+    let runner = Runner::new(cluster.clone(), Arc::new(env.settings.health.clone()));
+    let store = Store::new(cluster);
+    let never = AtomicBool::new(false);
+    let mut reported = BTreeSet::new();
+    let mut write_error = None;
+    let finished = run_operation(
+        &runner,
+        &store,
+        op,
+        &holder,
+        app.spec.history_limit(),
+        &never,
+        |current| {
+            for line in new_results(current, &mut reported) {
+                if let Err(e) = writeln!(out, "{line}").and_then(|()| out.flush()) {
+                    write_error.get_or_insert(e);
+                }
+            }
+        },
+    )
+    .await?;
+    if let Some(e) = write_error {
+        return Err(e.into());
+    }
+    writeln!(
+        out,
+        "Operation {}: {}",
+        finished.phase().as_str(),
+        finished.message()
+    )?;
+    Ok(if finished.phase() == OperationPhase::Succeeded {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// `--resource GROUP:KIND:NAME` matched against the app's resources.
+fn select(known: &[ResourceKey], wanted: &[String]) -> Result<Option<Vec<ResourceKey>>> {
+    if wanted.is_empty() {
+        return Ok(None);
+    }
+    let mut chosen = Vec::new();
+    for spec in wanted {
+        let [group, kind, name] = spec.splitn(3, ':').collect::<Vec<_>>()[..] else {
+            bail!("--resource {spec}: expected GROUP:KIND:NAME (GROUP empty for core kinds)");
+        };
+        let (namespace, name) = name
+            .split_once('/')
+            .map_or((None, name), |(n, m)| (Some(n), m));
+        let matches: Vec<&ResourceKey> = known
+            .iter()
+            .filter(|k| k.group == group && k.kind == kind && k.name == name)
+            .filter(|k| namespace.is_none_or(|ns| k.namespace == ns))
+            .collect();
+        if matches.is_empty() {
+            bail!("--resource {spec}: the application has no such resource");
+        }
+        chosen.extend(matches.into_iter().cloned());
+    }
+    Ok(Some(chosen))
+}
+
+fn print_plan(plan: &Plan, out: &mut dyn Write) -> Result<()> {
+    writeln!(out, "{}", plan.summary())?;
+    for group in &plan.groups {
+        writeln!(out, "{} wave {}:", group.phase.as_str(), group.wave)?;
+        for item in &group.items {
+            let action = match &item.action {
+                PlanAction::Create => "create".to_owned(),
+                PlanAction::Update => "update".to_owned(),
+                PlanAction::Unchanged => "noop".to_owned(),
+                PlanAction::Skip => "skip (in sync)".to_owned(),
+                PlanAction::Prune => "delete".to_owned(),
+                PlanAction::PruneNeedsConfirmation => "delete (needs confirmation)".to_owned(),
+                PlanAction::PruneSkipped(why) => format!("keep ({why})"),
+                PlanAction::Hook => "hook".to_owned(),
+                PlanAction::Invalid(why) => format!("refused: {why}"),
+            };
+            writeln!(out, "  {action:<8} {}", kubectl_name(&item.key))?;
+        }
+    }
+    if plan.hooks_skipped {
+        writeln!(out, "(hooks skipped)")?;
+    }
+    Ok(())
+}
+
+/// One line per task result not reported before.
+fn new_results(op: &SyncOperation, reported: &mut BTreeSet<String>) -> Vec<String> {
+    let mut lines = Vec::new();
+    for task in &op.tasks {
+        if task.result.is_none() || task.message.is_empty() {
+            continue;
+        }
+        let line = format!(
+            "{} wave {}: {}",
+            task.phase.as_str(),
+            task.wave,
+            task.message
+        );
+        if reported.insert(line.clone()) {
+            lines.push(line);
+        }
+    }
+    lines
+}
+
+pub async fn history(
+    env: &Env<'_, Clusters>,
+    args: &HistoryArgs,
+    out: &mut dyn Write,
+) -> Result<ExitCode> {
+    let (_, cluster) = destination(env, &args.name).await?;
+    let state = Store::new(cluster).load(&args.name).await?;
+    let rows: Vec<Vec<String>> = state
+        .history
+        .iter()
+        .map(|e| {
+            vec![
+                e.id.to_string(),
+                e.deployed_at.to_string(),
+                e.revision.chars().take(8).collect(),
+                if e.initiated_by.automated {
+                    "automated".to_owned()
+                } else {
+                    e.initiated_by.username.clone()
+                },
+                e.result.as_str().to_owned(),
+                e.message.clone(),
+            ]
+        })
+        .collect();
+    write_table(
+        out,
+        &[
+            "ID",
+            "DATE",
+            "REVISION",
+            "INITIATED-BY",
+            "RESULT",
+            "MESSAGE",
+        ],
+        &rows,
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn freeze(
+    env: &Env<'_, Clusters>,
+    name: Option<&str>,
+    reason: Option<&str>,
+    out: &mut dyn Write,
+) -> Result<ExitCode> {
+    let record = reason.map(|reason| FreezeRecord {
+        reason: reason.to_owned(),
+        by: local_holder(),
+        since: Timestamp::now(),
+    });
+    match name {
+        Some(name) => {
+            let (_, cluster) = destination(env, name).await?;
+            Store::new(cluster)
+                .update(name, |state| state.freeze = record.clone())
+                .await?;
+        }
+        None => {
+            for cluster in env.clusters.all() {
+                Store::new(cluster.clone())
+                    .set_global_freeze(record.clone())
+                    .await?;
+            }
+        }
+    }
+    let target = name.map_or("all applications".to_owned(), |n| {
+        format!("application {n}")
+    });
+    match reason {
+        Some(reason) => writeln!(out, "froze {target}: {reason}")?,
+        None => writeln!(out, "unfroze {target}")?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn set(env: &Env<'_, Clusters>, args: &SetArgs, out: &mut dyn Write) -> Result<ExitCode> {
+    if args.auto_sync.is_none() && args.self_heal.is_none() {
+        bail!("nothing to set: give --auto-sync on|off and/or --self-heal on|off");
+    }
+    let (_, cluster) = destination(env, &args.name).await?;
+    let state = Store::new(cluster)
+        .update(&args.name, |state| {
+            if let Some(on) = args.auto_sync {
+                state.autosync.auto_sync = Some(on == Switch::On);
+                state.autosync.paused_reason =
+                    (on == Switch::Off).then(|| format!("switched off by {}", local_holder()));
+            }
+            if let Some(on) = args.self_heal {
+                state.autosync.self_heal = Some(on == Switch::On);
+            }
+        })
+        .await?;
+    let show = |v: Option<bool>| match v {
+        Some(true) => "on",
+        Some(false) => "off",
+        None => "as in Git",
+    };
+    writeln!(
+        out,
+        "{}: auto-sync {}, self-heal {}",
+        args.name,
+        show(state.autosync.auto_sync),
+        show(state.autosync.self_heal)
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resource_selection_matches_group_kind_and_name() {
+        let known = vec![
+            ResourceKey::new("apps", "Deployment", "shop", "web"),
+            ResourceKey::new("", "Service", "shop", "web"),
+        ];
+        let chosen = select(&known, &["apps:Deployment:web".into()]).unwrap();
+        assert_eq!(chosen, Some(vec![known[0].clone()]));
+        let core = select(&known, &[":Service:shop/web".into()]).unwrap();
+        assert_eq!(core, Some(vec![known[1].clone()]));
+        assert!(select(&known, &["apps:Deployment:api".into()]).is_err());
+        assert!(select(&known, &["Deployment".into()]).is_err());
+        assert_eq!(select(&known, &[]).unwrap(), None);
+    }
+}
