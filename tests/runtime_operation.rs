@@ -106,3 +106,71 @@ async fn a_second_plumb_syncing_the_same_app_is_refused() {
     assert!(store.load("payments").await.unwrap().history.is_empty());
     first.release().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn terminate_op_from_another_plumb_stops_a_running_operation() {
+    let sandbox = running_sandbox();
+    let cluster = sandbox_cluster(&sandbox);
+    let store = Store::new(cluster.clone());
+    let mut stuck_hook = hook_job("payments", "migrate", "PreSync");
+    stuck_hook["spec"]["template"]["spec"]["containers"][0]["image"] =
+        serde_json::json!("registry/pullerror:1");
+    let mut op = SyncOperation::start(
+        "payments",
+        "payments",
+        SyncRequest::new(REVISION, Timestamp::now()),
+        vec![
+            Resource::desired(stuck_hook),
+            Resource::desired(config_map("payments", "settings", 0)),
+        ],
+        true,
+    );
+    op.wave_delay_seconds = 0;
+    let running = {
+        let (runner, store) = (runner(cluster.clone()), store.clone());
+        tokio::spawn(async move {
+            let never = AtomicBool::new(false);
+            run_operation(&runner, &store, op, "ana@laptop", 10, &never, |_| {}).await
+        })
+    };
+    // Another plumb asks for termination once the operation is stored as running.
+    let other = Store::new(cluster.clone());
+    let asked = tokio::time::timeout(std::time::Duration::from_secs(60), async {
+        loop {
+            if let Some(op) = other
+                .request_termination("payments", "bo@desk")
+                .await
+                .unwrap()
+            {
+                return op;
+            }
+            tokio::task::yield_now().await;
+        }
+    })
+    .await
+    .expect("the operation shows up as running");
+    assert_eq!(asked.app_name, "payments");
+
+    let done = tokio::time::timeout(std::time::Duration::from_secs(60), running)
+        .await
+        .expect("the operation stops")
+        .unwrap()
+        .expect("operation ran");
+    assert_eq!(done.phase(), OperationPhase::Failed, "{}", done.message());
+    let state = store.load("payments").await.unwrap();
+    assert_eq!(state.history.len(), 1);
+    assert_eq!(state.terminate, None);
+    assert!(
+        !state.history[0].message.is_empty() && state.history[0].result == OperationPhase::Failed
+    );
+    let settings = cluster
+        .get(&plumb::model::ResourceKey::new(
+            "",
+            "ConfigMap",
+            "payments",
+            "settings",
+        ))
+        .await
+        .unwrap();
+    assert!(settings.is_none(), "the Sync phase never ran");
+}

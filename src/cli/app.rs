@@ -36,6 +36,10 @@ pub enum AppCommand {
     Unfreeze(super::sync::UnfreezeArgs),
     /// Override automated sync or self-heal at runtime.
     Set(super::sync::SetArgs),
+    /// Ask the running operation of an application (in any plumb) to stop.
+    TerminateOp(super::sync::TerminateArgs),
+    /// Wait until an application is Synced and/or Healthy.
+    Wait(super::sync::WaitArgs),
 }
 
 #[derive(Debug, Args)]
@@ -91,6 +95,12 @@ pub fn run(ctx: &Context, command: &AppCommand, out: &mut dyn Write) -> Result<E
         }),
         AppCommand::Set(args) => {
             with_clusters(ctx, async |env| super::sync::set(env, args, out).await)
+        }
+        AppCommand::TerminateOp(args) => with_clusters(ctx, async |env| {
+            super::sync::terminate(env, args, out).await
+        }),
+        AppCommand::Wait(args) => {
+            with_clusters(ctx, async |env| super::sync::wait(env, args, out).await)
         }
     }
 }

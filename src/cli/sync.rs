@@ -15,7 +15,8 @@ use jiff::Timestamp;
 use super::get::{Env, load};
 use super::table::write_table;
 use crate::cluster::{ClusterRef, Clusters, local_holder};
-use crate::engine::compare::ConditionType;
+use crate::engine::compare::{ConditionType, SyncStatus};
+use crate::engine::health::HealthStatus;
 use crate::engine::runtime::{Runner, kubectl_name, run_operation, sync_resources};
 use crate::engine::store::{FreezeRecord, Store};
 use crate::engine::sync::{
@@ -69,6 +70,27 @@ pub struct UnfreezeArgs {
     pub all: bool,
 }
 
+#[derive(Debug, Args)]
+pub struct TerminateArgs {
+    /// The application's name.
+    pub name: String,
+}
+
+#[derive(Debug, Args)]
+pub struct WaitArgs {
+    /// The application's name.
+    pub name: String,
+    /// Wait until the app is Healthy.
+    #[arg(long)]
+    pub health: bool,
+    /// Wait until the app is Synced.
+    #[arg(long)]
+    pub sync: bool,
+    /// Give up after this many seconds (exit 1).
+    #[arg(long, default_value_t = 300)]
+    pub timeout: u64,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Switch {
     On,
@@ -101,17 +123,23 @@ async fn destination(env: &Env<'_, Clusters>, name: &str) -> Result<(Application
     Ok((app, cluster))
 }
 
-pub async fn sync(
-    env: &Env<'_, Clusters>,
-    args: &SyncArgs,
-    out: &mut dyn Write,
-) -> Result<ExitCode> {
-    if let Some(sandbox) = env.clusters.sandbox() {
+/// The in-process sandbox (when this process owns it) runs its controllers
+/// while a command waits on it.
+fn run_sandbox_controllers(clusters: &Clusters) {
+    if let Some(sandbox) = clusters.sandbox() {
         sandbox.spawn_controllers(
             crate::sandbox::controllers::reconcile,
             crate::sandbox::controllers::next_wakeup,
         );
     }
+}
+
+pub async fn sync(
+    env: &Env<'_, Clusters>,
+    args: &SyncArgs,
+    out: &mut dyn Write,
+) -> Result<ExitCode> {
+    run_sandbox_controllers(env.clusters);
     let loaded = load(env, &args.name, false).await?;
     let (app, cluster) = destination(env, &args.name).await?;
     if let Some(error) = loaded
@@ -264,6 +292,74 @@ fn new_results(op: &SyncOperation, reported: &mut BTreeSet<String>) -> Vec<Strin
     }
     lines
 }
+
+pub async fn terminate(
+    env: &Env<'_, Clusters>,
+    args: &TerminateArgs,
+    out: &mut dyn Write,
+) -> Result<ExitCode> {
+    let (_, cluster) = destination(env, &args.name).await?;
+    let Some(op) = Store::new(cluster)
+        .request_termination(&args.name, &local_holder())
+        .await?
+    else {
+        bail!("no operation is running for application {}", args.name);
+    };
+    writeln!(
+        out,
+        "asked the operation of {} (started by {} at {}) to terminate",
+        args.name,
+        op.request.initiated_by.username,
+        op.started_at()
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Polls the app's comparison until it is Synced and/or Healthy (both when
+/// neither flag is given).
+pub async fn wait(
+    env: &Env<'_, Clusters>,
+    args: &WaitArgs,
+    out: &mut dyn Write,
+) -> Result<ExitCode> {
+    run_sandbox_controllers(env.clusters);
+    let (want_sync, want_health) = match (args.sync, args.health) {
+        (false, false) => (true, true),
+        flags => flags,
+    };
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(args.timeout);
+    loop {
+        let loaded = load(env, &args.name, false).await?;
+        let sync = loaded.comparison.sync;
+        let health = &loaded.comparison.health;
+        let synced = !want_sync || sync == SyncStatus::Synced;
+        let healthy = !want_health || health.status == HealthStatus::Healthy;
+        if synced && healthy {
+            writeln!(
+                out,
+                "{}: {} and {}",
+                args.name,
+                sync.as_str(),
+                health.status.as_str()
+            )?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        if tokio::time::Instant::now() >= deadline {
+            bail!(
+                "timed out after {} s waiting for {}: it is {} and {} {}",
+                args.timeout,
+                args.name,
+                sync.as_str(),
+                health.status.as_str(),
+                health.message
+            );
+        }
+        tokio::time::sleep(WAIT_POLL).await;
+    }
+}
+
+/// How often `app wait` compares again.
+const WAIT_POLL: std::time::Duration = std::time::Duration::from_secs(2);
 
 pub async fn history(
     env: &Env<'_, Clusters>,

@@ -2,7 +2,9 @@
 //! operation a dead plumb left behind, run, persist each step, record the
 //! result, release the lease.
 
-use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use jiff::Timestamp;
 
@@ -41,7 +43,13 @@ pub async fn run_operation(
         .acquire_lease(&app, holder, LEASE_DURATION)
         .await?;
     let result = async {
-        store.save_operation(&app, &op).await?;
+        store.begin_operation(&app, &op).await?;
+        let remote_stop = Arc::new(AtomicBool::new(false));
+        let stop_watcher = tokio::spawn(watch_termination(
+            store.clone(),
+            app.clone(),
+            remote_stop.clone(),
+        ));
         // Steps are saved in the background, the latest state winning, so
         // a slow store never holds the operation up.
         let (steps_tx, mut steps_rx) = tokio::sync::watch::channel(op.clone());
@@ -57,11 +65,15 @@ pub async fn run_operation(
             })
         };
         runner
-            .run(&mut op, terminate, |current| {
+            .run(&mut op, &remote_stop, |current| {
+                if terminate.load(Ordering::Relaxed) {
+                    remote_stop.store(true, Ordering::Relaxed);
+                }
                 progress(current);
                 steps_tx.send_replace(current.clone());
             })
             .await;
+        stop_watcher.abort();
         drop(steps_tx);
         if let Err(error) = saver.await {
             tracing::warn!(%app, %error, "the progress saver stopped");
@@ -77,6 +89,24 @@ pub async fn run_operation(
         tracing::warn!(%app, %error, "cannot release the operation lease; it expires by itself");
     }
     result
+}
+
+/// How often a running operation looks for a termination request.
+const TERMINATION_POLL: Duration = Duration::from_secs(1);
+
+/// Sets `stop` once the store holds a termination request for `app`.
+async fn watch_termination(store: Store, app: String, stop: Arc<AtomicBool>) {
+    loop {
+        tokio::time::sleep(TERMINATION_POLL).await;
+        match store.load(&app).await {
+            Ok(state) if state.terminate.is_some() => {
+                stop.store(true, Ordering::Relaxed);
+                return;
+            }
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%app, %error, "cannot look for a termination request"),
+        }
+    }
 }
 
 /// The resources a sync works on, from a comparison: every desired object

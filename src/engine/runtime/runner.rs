@@ -78,8 +78,13 @@ impl Runner {
                 continue;
             }
             for batch in concurrent_batches(&effects) {
-                let outcomes: Vec<Option<EffectOutcome>> = stream::iter(batch)
+                // Futures built first (not in a stream closure) so the
+                // whole run stays Send for tokio::spawn.
+                let writes: Vec<_> = batch
+                    .iter()
                     .map(|effect| self.perform(effect, &observation))
+                    .collect();
+                let outcomes: Vec<Option<EffectOutcome>> = stream::iter(writes)
                     .buffered(MAX_CONCURRENT_WRITES)
                     .collect()
                     .await;
@@ -94,11 +99,14 @@ impl Runner {
     /// Every task object as it is now, with its health.
     pub async fn observe(&self, op: &SyncOperation) -> Result<Observation, ClusterError> {
         let keys: Vec<ResourceKey> = op.task_keys().into_iter().collect();
-        let found: Vec<(ResourceKey, Option<serde_json::Value>)> = stream::iter(keys)
+        let reads: Vec<_> = keys
+            .into_iter()
             .map(|key| async move {
                 let live = self.cluster.get(&key).await?;
                 Ok::<_, ClusterError>((key, live))
             })
+            .collect();
+        let found: Vec<(ResourceKey, Option<serde_json::Value>)> = stream::iter(reads)
             .buffered(MAX_CONCURRENT_WRITES)
             .collect::<Vec<_>>()
             .await

@@ -22,7 +22,7 @@ use crate::engine::sync::{
 };
 use crate::model::ResourceKey;
 
-pub use state::{AppState, AutoSyncOverride, FreezeRecord};
+pub use state::{AppState, AutoSyncOverride, FreezeRecord, TerminateRequest};
 
 /// Argo CD's default `revisionHistoryLimit`.
 pub const DEFAULT_HISTORY_LIMIT: usize = 10;
@@ -92,6 +92,37 @@ impl Store {
             .map(drop)
     }
 
+    /// Stores a new operation, dropping any stale termination request.
+    pub async fn begin_operation(&self, app: &str, op: &SyncOperation) -> Result<(), StoreError> {
+        self.update(app, |state| {
+            state.operation = Some(op.clone());
+            state.terminate = None;
+        })
+        .await
+        .map(drop)
+    }
+
+    /// Asks the operation running for `app` (in any plumb) to stop; the
+    /// operation as stored, or `None` when none is running.
+    pub async fn request_termination(
+        &self,
+        app: &str,
+        by: &str,
+    ) -> Result<Option<SyncOperation>, StoreError> {
+        let request = TerminateRequest {
+            by: by.to_owned(),
+            at: Timestamp::now(),
+        };
+        let state = self
+            .update(app, |state| {
+                if state.operation.as_ref().is_some_and(|op| !op.is_done()) {
+                    state.terminate = Some(request.clone());
+                }
+            })
+            .await?;
+        Ok(state.operation.filter(|op| !op.is_done()))
+    }
+
     /// Stores the finished operation and appends its history entry (once:
     /// an entry for the same start, revision and initiator is not added
     /// again), keeping at most `limit` entries.
@@ -104,6 +135,7 @@ impl Store {
         let finished_at = op.finished_at.unwrap_or_else(Timestamp::now);
         self.update(app, |state| {
             state.operation = Some(op.clone());
+            state.terminate = None;
             let id = next_history_id(&state.history);
             if let Some(entry) = history_entry(op, id, finished_at)
                 && !state.history.iter().any(|e| same_operation(e, &entry))

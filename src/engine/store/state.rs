@@ -11,6 +11,14 @@ pub const HISTORY_KEY: &str = "history.json";
 pub const OPERATION_KEY: &str = "operation.json";
 pub const FREEZE_KEY: &str = "freeze.json";
 pub const AUTOSYNC_KEY: &str = "autosync.json";
+pub const TERMINATE_KEY: &str = "terminate.json";
+
+/// Someone asked the running operation to stop (`plumb app terminate-op`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TerminateRequest {
+    pub by: String,
+    pub at: Timestamp,
+}
 
 /// An incident freeze: auto-sync and self-heal pause until it is lifted.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -49,6 +57,8 @@ pub struct AppState {
     pub operation: Option<SyncOperation>,
     pub freeze: Option<FreezeRecord>,
     pub autosync: AutoSyncOverride,
+    /// A pending request to terminate the running operation.
+    pub terminate: Option<TerminateRequest>,
 }
 
 impl AppState {
@@ -59,6 +69,7 @@ impl AppState {
             operation: field(data, OPERATION_KEY, what)?,
             freeze: field(data, FREEZE_KEY, what)?,
             autosync: field(data, AUTOSYNC_KEY, what)?.unwrap_or_default(),
+            terminate: field(data, TERMINATE_KEY, what)?,
         })
     }
 
@@ -72,6 +83,9 @@ impl AppState {
             put(&mut data, FREEZE_KEY, freeze)?;
         }
         put(&mut data, AUTOSYNC_KEY, &self.autosync)?;
+        if let Some(request) = &self.terminate {
+            put(&mut data, TERMINATE_KEY, request)?;
+        }
         Ok(Value::Object(data))
     }
 }
