@@ -5,12 +5,12 @@
 use std::time::Duration;
 
 use jiff::{SignedDuration, Timestamp};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use super::Sandbox;
 use super::api::delete::{DeleteOptions, Propagation};
 use super::api::{self, State, Target, WriteOptions};
-use super::controllers::{Action, World};
+use super::controllers::{self, Action, World};
 use super::errors::ApiError;
 use crate::model::{ResourceKey, kind_of, namespace_of};
 
@@ -76,6 +76,14 @@ fn apply(state: &mut State, action: Action, now: Timestamp) -> Result<(), ApiErr
             target.subresource = Some("status".into());
             api::write::update(state, &target, object, &opts(manager), now, false).map(drop)
         }
+        Action::UpdateScale { manager, object } => {
+            let target = target_of(state, &object, name_of(&object))?;
+            let body = json!({
+                "metadata": {"resourceVersion": object.pointer("/metadata/resourceVersion")},
+                "spec": {"replicas": object.pointer("/spec/replicas")},
+            });
+            api::scale::write(state, &target, None, &body, &opts(manager), now).map(drop)
+        }
         Action::Delete { key } => {
             let resource = state
                 .registry
@@ -139,6 +147,12 @@ impl Sandbox {
     pub fn advance(&self, by: SignedDuration) {
         self.clock().advance(by);
         self.shared().changed.notify_one();
+    }
+
+    /// Runs the simulated cluster's controllers ([`controllers::reconcile`])
+    /// in the background on this sandbox's clock, until the handle is aborted.
+    pub fn spawn_cluster_controllers(&self) -> tokio::task::JoinHandle<()> {
+        self.spawn_controllers(controllers::reconcile, controllers::next_wakeup)
     }
 
     /// Runs controllers in the background: after every change, and at the
