@@ -196,8 +196,22 @@ impl Sandbox {
 
     /// A kube client talking to this sandbox in process. Must be called
     /// inside a tokio runtime.
+    /// When the sandbox requires a token, the client presents it.
     pub fn client(&self) -> kube::Client {
-        kube::Client::new(self.router(), "default")
+        let bearer = self.shared.token.as_ref().and_then(|token| {
+            ::http::HeaderValue::from_str(&format!("Bearer {token}")).ok()
+        });
+        let service = tower::ServiceBuilder::new()
+            .map_request(move |mut request: ::http::Request<_>| {
+                if let Some(bearer) = &bearer {
+                    request
+                        .headers_mut()
+                        .insert(::http::header::AUTHORIZATION, bearer.clone());
+                }
+                request
+            })
+            .service(self.router());
+        kube::Client::new(service, "default")
     }
 }
 
