@@ -10,7 +10,8 @@ use std::process::{Child, Command, Output, Stdio};
 pub struct Server {
     pub child: Child,
     pub kubeconfig: PathBuf,
-    pub home: tempfile::TempDir,
+    /// Kept alive for the server's lifetime when the server made it.
+    pub home: Option<tempfile::TempDir>,
 }
 
 impl Drop for Server {
@@ -28,14 +29,17 @@ pub fn kubectl_available() -> bool {
 }
 
 pub fn start() -> Server {
-    start_in(tempfile::tempdir().expect("tempdir"))
+    let home = tempfile::tempdir().expect("tempdir");
+    let mut server = start_at(home.path());
+    server.home = Some(home);
+    server
 }
 
 /// Serves the sandbox stored under `home` (PLUMB_HOME).
-pub fn start_in(home: tempfile::TempDir) -> Server {
+pub fn start_at(home: &Path) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_plumb"))
         .args(["sandbox", "serve"])
-        .env("PLUMB_HOME", home.path())
+        .env("PLUMB_HOME", home)
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
@@ -52,7 +56,7 @@ pub fn start_in(home: tempfile::TempDir) -> Server {
     Server {
         child,
         kubeconfig: kubeconfig.expect("serve printed the kubeconfig path"),
-        home,
+        home: None,
     }
 }
 
@@ -86,6 +90,15 @@ pub fn kubectl_in(
 }
 
 impl Server {
+    /// A kube-rs client through the kubeconfig the server wrote.
+    pub async fn client(&self) -> kube::Client {
+        let kubeconfig = kube::config::Kubeconfig::read_from(&self.kubeconfig).expect("kubeconfig");
+        let config = kube::Config::from_custom_kubeconfig(kubeconfig, &Default::default())
+            .await
+            .expect("config");
+        kube::Client::try_from(config).expect("client")
+    }
+
     pub fn kubectl(&self, args: &[&str]) -> Output {
         kubectl_in(&self.kubeconfig, args, None, &[])
     }
