@@ -301,3 +301,44 @@ async fn controllers_run_by_themselves_on_the_real_clock() {
             .is_some()
     );
 }
+
+#[tokio::test]
+async fn a_deleted_claim_waits_for_the_pods_that_mount_it() {
+    let sandbox = Sandbox::with_clock(Clock::manual(start()));
+    let client = sandbox.client();
+    apply_all(
+        &client,
+        r#"
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: data}
+spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: user}
+spec: {containers: [{name: c, image: nginx}], volumes: [{name: d, persistentVolumeClaim: {claimName: data}}]}
+"#,
+    )
+    .await;
+    step(&sandbox, 5);
+    let claims: Api<k8s_openapi::api::core::v1::PersistentVolumeClaim> =
+        Api::namespaced(client.clone(), "default");
+    claims
+        .delete("data", &Default::default())
+        .await
+        .expect("delete");
+    step(&sandbox, 5);
+    let held = claims.get("data").await.expect("still there while mounted");
+    assert!(held.metadata.deletion_timestamp.is_some());
+    assert_eq!(
+        held.metadata.finalizers,
+        Some(vec!["kubernetes.io/pvc-protection".to_owned()])
+    );
+    let pods: Api<Pod> = Api::namespaced(client.clone(), "default");
+    pods.delete("user", &Default::default())
+        .await
+        .expect("delete pod");
+    step(&sandbox, 5);
+    assert!(claims.get_opt("data").await.expect("get").is_none());
+}

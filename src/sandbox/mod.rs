@@ -198,9 +198,11 @@ impl Sandbox {
     /// inside a tokio runtime.
     /// When the sandbox requires a token, the client presents it.
     pub fn client(&self) -> kube::Client {
-        let bearer = self.shared.token.as_ref().and_then(|token| {
-            ::http::HeaderValue::from_str(&format!("Bearer {token}")).ok()
-        });
+        let bearer = self
+            .shared
+            .token
+            .as_ref()
+            .and_then(|token| ::http::HeaderValue::from_str(&format!("Bearer {token}")).ok());
         let service = tower::ServiceBuilder::new()
             .map_request(move |mut request: ::http::Request<_>| {
                 if let Some(bearer) = &bearer {

@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, VecDeque};
 use serde_json::Value;
 use tokio::sync::broadcast;
 
+use super::errors::ApiError;
 use super::persist::{Journal, Recovered};
 use crate::model::ResourceKey;
 
@@ -119,28 +120,38 @@ impl Store {
     }
 
     /// Stores `object` (new or replacing), stamping the next resourceVersion.
-    pub fn put(&mut self, key: ResourceKey, mut object: Value) -> Value {
+    /// The change is journaled before it is visible; when the journal cannot
+    /// take it, nothing changes and the error is returned.
+    pub fn put(&mut self, key: ResourceKey, mut object: Value) -> Result<Value, ApiError> {
+        set_rv(&mut object, self.rv + 1);
+        self.persist(self.rv + 1, &key, Some(&object))?;
         self.rv += 1;
-        set_rv(&mut object, self.rv);
         let previous = self.objects.insert(key.clone(), object.clone());
         let event = if previous.is_some() {
             EventType::Modified
         } else {
             EventType::Added
         };
-        self.persist(&key, Some(&object));
         self.record(event, key, object.clone(), previous);
-        object
+        self.snapshot_when_due();
+        Ok(object)
     }
 
     /// Removes an object; the DELETED event carries a fresh resourceVersion.
-    pub fn remove(&mut self, key: &ResourceKey) -> Option<Value> {
-        let mut object = self.objects.remove(key)?;
+    /// Journaled first, like [`Store::put`].
+    pub fn remove(&mut self, key: &ResourceKey) -> Result<Option<Value>, ApiError> {
+        if !self.objects.contains_key(key) {
+            return Ok(None);
+        }
+        self.persist(self.rv + 1, key, None)?;
         self.rv += 1;
+        let Some(mut object) = self.objects.remove(key) else {
+            return Ok(None);
+        };
         set_rv(&mut object, self.rv);
-        self.persist(key, None);
         self.record(EventType::Deleted, key.clone(), object.clone(), None);
-        Some(object)
+        self.snapshot_when_due();
+        Ok(Some(object))
     }
 
     /// Loads recovered state and journals every later change.
@@ -155,18 +166,34 @@ impl Store {
         self.journal = None;
     }
 
-    fn persist(&mut self, key: &ResourceKey, object: Option<&Value>) {
-        let rv = self.rv;
+    fn persist(
+        &mut self,
+        rv: u64,
+        key: &ResourceKey,
+        object: Option<&Value>,
+    ) -> Result<(), ApiError> {
         let Some(journal) = self.journal.as_mut() else {
-            return;
+            return Ok(());
         };
         let written = match object {
             Some(o) => journal.put(rv, key, o),
             None => journal.remove(rv, key),
         };
-        if let Err(e) = written {
+        written.map_err(|e| {
             tracing::error!("sandbox journal write failed: {e}");
-        }
+            ApiError::internal(format!(
+                "the sandbox could not persist the change to {key}: {e}"
+            ))
+        })
+    }
+
+    /// Folds the journal into a snapshot once it has grown enough. A failed
+    /// snapshot loses nothing: the journal still holds every change.
+    fn snapshot_when_due(&mut self) {
+        let rv = self.rv;
+        let Some(journal) = self.journal.as_mut() else {
+            return;
+        };
         if journal.wants_snapshot() {
             let all: Vec<(ResourceKey, Value)> = self
                 .objects
@@ -246,11 +273,11 @@ mod tests {
     fn writes_bump_the_resource_version_and_record_events() {
         let mut store = Store::default();
         let (k, v) = cm("a");
-        let stored = store.put(k.clone(), v);
+        let stored = store.put(k.clone(), v).expect("put");
         let first = rv_of(&stored).expect("rv");
-        let again = store.put(k.clone(), stored);
+        let again = store.put(k.clone(), stored).expect("put");
         assert!(rv_of(&again).expect("rv") > first);
-        store.remove(&k);
+        store.remove(&k).expect("remove");
         let events: Vec<_> = store
             .changes_since(0)
             .expect("history")
@@ -268,9 +295,33 @@ mod tests {
         let mut store = Store::with_history_limit(2);
         for name in ["a", "b", "c", "d"] {
             let (k, v) = cm(name);
-            store.put(k, v);
+            store.put(k, v).expect("put");
         }
         assert!(store.changes_since(1).is_none());
         assert_eq!(store.changes_since(3).map(|c| c.len()), Some(2));
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_write_the_journal_refuses_fails_and_changes_nothing() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut store = Store::default();
+        let (kept, v) = cm("kept");
+        store.put(kept.clone(), v).expect("in memory");
+        store.attach(Journal::failing_for_tests(dir.path()), Recovered::default());
+        let rv = store.resource_version();
+        let (k, v) = cm("refused");
+        let err = store.put(k.clone(), v).expect_err("the journal is full");
+        assert_eq!((err.code, err.reason), (500, "InternalError"));
+        assert!(
+            err.message.starts_with("Internal error occurred: "),
+            "{}",
+            err.message
+        );
+        assert!(store.get(&k).is_none());
+        assert!(store.remove(&kept).is_err());
+        assert!(store.get(&kept).is_some());
+        assert_eq!(store.resource_version(), rv);
+        assert_eq!(store.changes_since(rv).map(|c| c.len()), Some(0));
     }
 }
