@@ -6,6 +6,7 @@ pub mod baseline;
 pub mod fleet;
 pub mod measure;
 pub mod render;
+pub mod sandbox;
 
 use std::path::Path;
 
