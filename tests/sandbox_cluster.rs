@@ -342,3 +342,37 @@ spec: {containers: [{name: c, image: nginx}], volumes: [{name: d, persistentVolu
     step(&sandbox, 5);
     assert!(claims.get_opt("data").await.expect("get").is_none());
 }
+
+#[tokio::test]
+async fn foreground_deletion_removes_pods_then_replica_sets_then_the_deployment() {
+    let sandbox = Sandbox::with_clock(Clock::manual(start()));
+    let client = sandbox.client();
+    let deploys: Api<Deployment> = Api::namespaced(client.clone(), "default");
+    deploys
+        .create(&PostParams::default(), &deployment("web", "nginx:1.25", 2))
+        .await
+        .expect("create");
+    step(&sandbox, 10);
+    deploys
+        .delete("web", &kube::api::DeleteParams::foreground())
+        .await
+        .expect("delete");
+    step(&sandbox, 10);
+    assert!(deploys.get_opt("web").await.expect("get").is_none());
+    let rs: Api<ReplicaSet> = Api::namespaced(client.clone(), "default");
+    assert!(
+        rs.list(&ListParams::default())
+            .await
+            .expect("rs")
+            .items
+            .is_empty()
+    );
+    let pods: Api<Pod> = Api::namespaced(client, "default");
+    assert!(
+        pods.list(&ListParams::default())
+            .await
+            .expect("pods")
+            .items
+            .is_empty()
+    );
+}
