@@ -110,6 +110,27 @@ fn kubectl_sees_rollouts_scaling_crash_loops_and_cascading_deletes() {
     );
     assert_eq!(ready, "3");
 
+    let service = "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec: {selector: {app: web}, ports: [{port: 80, targetPort: 8080}]}\n";
+    assert!(
+        server
+            .apply_stdin(&["apply", "-f", "-"], service)
+            .status
+            .success()
+    );
+    let three_addresses = |t: &str| {
+        t.lines()
+            .nth(1)
+            .and_then(|row| row.split_whitespace().nth(1))
+            .is_some_and(|cell| {
+                cell.split(',')
+                    .filter(|a| a.starts_with("10.244.") && a.ends_with(":8080"))
+                    .count()
+                    == 3
+            })
+    };
+    let endpoints = eventually(&server, &["get", "endpoints", "web"], three_addresses);
+    assert!(three_addresses(&endpoints), "{endpoints}");
+
     let applied = server.apply_stdin(
         &["apply", "-f", "-"],
         &deployment("broken", "acme/crashloop:1", 1),
