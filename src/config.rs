@@ -73,6 +73,18 @@ pub enum ConfigError {
 pub struct Settings {
     pub source: SourceSettings,
     pub engine: EngineSettings,
+    pub argocd: ArgocdSettings,
+}
+
+/// Compatibility with Argo CD: its `argocd-cm` settings and tracking.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ArgocdSettings {
+    /// An `argocd-cm` ConfigMap file (diff and health customizations),
+    /// relative to the config dir unless absolute.
+    pub cm_file: Option<PathBuf>,
+    /// `plumb`, `argocd-annotation`, `argocd-label` or `argocd-annotation+label`.
+    pub tracking: crate::engine::tracking::TrackingMethod,
 }
 
 /// The root holding the Application / AppProject / ApplicationSet manifests.
@@ -170,6 +182,24 @@ mod tests {
         );
         let err = Settings::parse("[engine]\npoll_interval_seconds = \"x\"\n", path).unwrap_err();
         assert!(err.to_string().starts_with("settings.toml: "), "{err}");
+    }
+
+    #[test]
+    fn argocd_section() {
+        use crate::engine::tracking::TrackingMethod;
+        let path = Path::new("settings.toml");
+        let text =
+            "[argocd]\ncm_file = \"argocd-cm.yaml\"\ntracking = \"argocd-annotation+label\"\n";
+        let loaded = Settings::parse(text, path).unwrap();
+        assert_eq!(
+            loaded.settings.argocd.tracking,
+            TrackingMethod::ArgoAnnotationAndLabel
+        );
+        assert_eq!(
+            loaded.settings.argocd.cm_file.as_deref(),
+            Some(Path::new("argocd-cm.yaml"))
+        );
+        assert!(Settings::parse("[argocd]\ntracking = \"labels\"\n", path).is_err());
     }
 
     #[test]

@@ -146,6 +146,7 @@ fn app_list_wide_shows_policy_and_parent_columns() {
             "SYNCPOLICY",
             "SELFHEAL",
             "PARENT",
+            "APPSET",
             "FILE"
         ]
     );
@@ -168,6 +169,7 @@ fn app_list_wide_shows_policy_and_parent_columns() {
             "Auto-Prune",
             "true",
             "root",
+            "",
             "argocd/apps/payments.yaml"
         ]
     );

@@ -3,6 +3,7 @@
 //! timing. Never part of the test suite: speed is measured here only.
 
 pub mod baseline;
+pub mod compare;
 pub mod fleet;
 pub mod measure;
 pub mod render;

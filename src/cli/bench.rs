@@ -1,6 +1,8 @@
 //! `plumb bench ...`: benchmarks against the real tools, printed as a table
 //! or JSON. Timings never run as tests.
 
+mod sandbox;
+
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -9,32 +11,43 @@ use color_eyre::eyre::{Result, eyre};
 
 use super::OutputFormat;
 use super::table::write_table;
+use crate::bench::compare::{CompareBench, CompareReport};
 use crate::bench::fleet::{FleetKind, FleetSpec};
 use crate::bench::render::{RenderBench, RenderReport};
-use crate::bench::sandbox::{SandboxBench, SandboxReport};
 
 #[derive(Debug, Subcommand)]
 pub enum BenchCommand {
     /// Render a generated fleet with plumb and with the real tools directly.
     Render(RenderArgs),
     /// Drive the embedded sandbox with kube-rs and with kubectl.
-    Sandbox(SandboxArgs),
+    Sandbox(sandbox::SandboxArgs),
+    /// Compare a fleet on a warm live index, against `kubectl diff` on a served sandbox.
+    Compare(CompareArgs),
 }
 
 #[derive(Debug, Args)]
-pub struct SandboxArgs {
-    /// ConfigMaps created and then listed.
-    #[arg(long, default_value_t = 10_000)]
-    pub objects: usize,
-    /// Objects applied server-side (kube-rs and kubectl each).
-    #[arg(long, default_value_t = 1_000)]
-    pub apply: usize,
-    /// Objects stored for the resident memory measurement.
-    #[arg(long, default_value_t = 20_000)]
-    pub memory_objects: usize,
+pub struct CompareArgs {
+    /// Number of apps.
+    #[arg(long, default_value_t = 500)]
+    pub apps: usize,
+    /// Resources per app.
+    #[arg(long, default_value_t = 20)]
+    pub resources: usize,
     /// Runs per measurement (min and median are reported).
     #[arg(long, default_value_t = 3)]
     pub runs: usize,
+    /// Skip the sandbox and kubectl diff: compare against synthesized live objects.
+    #[arg(long)]
+    pub no_kubectl: bool,
+    /// Lines of the rewritten ConfigMap for the text-diff measurement.
+    #[arg(long, default_value_t = 20_000)]
+    pub configmap_lines: usize,
+    /// Text diffs measured for the p99.
+    #[arg(long, default_value_t = 100)]
+    pub text_diff_samples: usize,
+    /// The text-diff deadline in milliseconds.
+    #[arg(long, default_value_t = 2000)]
+    pub deadline_ms: u64,
     /// Output format (table or json).
     #[arg(short, long, value_enum, default_value_t)]
     pub output: OutputFormat,
@@ -65,84 +78,68 @@ pub struct RenderArgs {
 pub fn run(command: &BenchCommand, out: &mut dyn Write) -> Result<ExitCode> {
     match command {
         BenchCommand::Render(args) => render(args, out),
-        BenchCommand::Sandbox(args) => sandbox(args, out),
+        BenchCommand::Compare(args) => compare(args, out),
+        BenchCommand::Sandbox(args) => sandbox::run(args, out),
     }
 }
 
-fn sandbox(args: &SandboxArgs, out: &mut dyn Write) -> Result<ExitCode> {
-    let kubectl = which("kubectl").ok_or_else(|| eyre!("kubectl is not on PATH"))?;
-    let bench = SandboxBench {
-        objects: args.objects.max(1),
-        apply: args.apply.max(1),
-        memory_objects: args.memory_objects.max(1),
+fn compare(args: &CompareArgs, out: &mut dyn Write) -> Result<ExitCode> {
+    let kubectl = if args.no_kubectl {
+        None
+    } else {
+        Some(
+            which("kubectl")
+                .ok_or_else(|| eyre!("kubectl is not on PATH (or pass --no-kubectl)"))?,
+        )
+    };
+    let bench = CompareBench {
+        apps: args.apps.max(1),
+        resources: args.resources.max(1),
         runs: args.runs.max(1),
         kubectl,
+        configmap_lines: args.configmap_lines.max(1),
+        text_diff_samples: args.text_diff_samples.max(1),
+        deadline: std::time::Duration::from_millis(args.deadline_ms),
     };
     let report = bench.run()?;
     match args.output {
         OutputFormat::Json | OutputFormat::Yaml => {
             writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
         }
-        OutputFormat::Table | OutputFormat::Wide => write_sandbox_report(&report, out)?,
+        OutputFormat::Table | OutputFormat::Wide => write_compare_report(&report, out)?,
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn write_sandbox_report(report: &SandboxReport, out: &mut dyn Write) -> Result<()> {
-    writeln!(
-        out,
-        "sandbox: {} runs; baseline: kubectl apply --server-side -f DIR (one file per object) against the served sandbox",
-        report.runs
-    )?;
-    writeln!(out)?;
+fn write_compare_report(report: &CompareReport, out: &mut dyn Write) -> Result<()> {
     let ms = |v: f64| format!("{v:.0} ms");
-    let none = || "-".to_owned();
-    let rows: Vec<Vec<String>> = report
-        .scenarios
-        .iter()
-        .map(|s| {
-            vec![
-                s.name.clone(),
-                ms(s.plumb.median_ms),
-                ms(s.plumb.min_ms),
-                s.baseline.map_or_else(none, |b| ms(b.median_ms)),
-                s.baseline.map_or_else(none, |b| ms(b.min_ms)),
-                s.ratio.map_or_else(none, |r| format!("{r:.2}x")),
-            ]
-        })
-        .collect();
-    write_table(
-        out,
-        &[
-            "SCENARIO",
-            "PLUMB MEDIAN",
-            "PLUMB MIN",
-            "BASELINE MEDIAN",
-            "BASELINE MIN",
-            "RATIO",
-        ],
-        &rows,
-    )?;
-    writeln!(out)?;
     writeln!(
         out,
-        "kubectl process floor (kubectl version --client): median {}, min {}",
-        ms(report.kubectl_floor.median_ms),
-        ms(report.kubectl_floor.min_ms)
+        "fleet: {} apps x {} resources, live from {}, {} runs; {} apps OutOfSync",
+        report.apps, report.resources, report.live_source, report.runs, report.out_of_sync_apps
     )?;
-    let memory = &report.memory;
-    let mib = |kib: u64| format!("{:.1} MiB", kib as f64 / 1024.0);
-    if let (Some(before), Some(after)) = (memory.rss_before_kib, memory.rss_after_kib) {
-        writeln!(
-            out,
-            "resident memory with {} ConfigMaps stored: VmRSS {} (was {} before them, {} bytes per object); VmHWM {}",
-            memory.objects,
-            mib(after),
-            mib(before),
-            after.saturating_sub(before) * 1024 / memory.objects.max(1) as u64,
-            memory.peak_kib.map_or_else(none, mib)
-        )?;
+    let mut rows = vec![vec![
+        "plumb compare (warm live index)".to_owned(),
+        ms(report.plumb.median_ms),
+        ms(report.plumb.min_ms),
+    ]];
+    if let Some(kubectl) = report.kubectl_diff {
+        rows.push(vec![
+            "kubectl diff --server-side".to_owned(),
+            ms(kubectl.median_ms),
+            ms(kubectl.min_ms),
+        ]);
     }
+    write_table(out, &["MEASUREMENT", "MEDIAN", "MIN"], &rows)?;
+    if let Some(ratio) = report.ratio {
+        writeln!(out, "kubectl diff / plumb: {ratio:.1}x")?;
+    }
+    let text = &report.text_diff;
+    writeln!(
+        out,
+        "text diff of a {}-line rewritten ConfigMap: p99 {:.1} ms, max {:.1} ms over {} samples (deadline {:.0} ms, {} cut short)",
+        text.lines, text.p99_ms, text.max_ms, text.samples, text.deadline_ms, text.cut_short
+    )?;
     Ok(())
 }
 

@@ -1,9 +1,15 @@
 //! Headless subcommands over the engine, and the process entry point.
 
 mod app;
+mod appset;
 mod bench;
 mod context;
+pub mod diff;
+pub mod get;
+mod health;
+pub mod live_source;
 mod output;
+pub mod resources;
 mod sandbox;
 mod table;
 
@@ -34,11 +40,16 @@ pub enum Command {
     /// Applications: list them, render them.
     #[command(subcommand)]
     App(app::AppCommand),
+    /// The health of the objects in files, with optional Lua overrides.
+    Health(health::HealthArgs),
     /// Serve or reset the embedded Kubernetes sandbox.
     Sandbox(sandbox::SandboxArgs),
     /// Benchmarks against the real tools (not part of the tests).
     #[command(subcommand)]
     Bench(bench::BenchCommand),
+    /// ApplicationSets: list them, print the Applications they generate.
+    #[command(subcommand)]
+    Appset(appset::AppsetCommand),
 }
 
 /// Runs plumb and maps the outcome to an exit code: 0 on success, 1 on error.
@@ -77,14 +88,25 @@ fn run(cli: Cli) -> Result<ExitCode> {
     let mut out = stdout.lock();
     let code = match cli.command {
         Some(Command::Sandbox(args)) => return sandbox::run(args),
-        Some(Command::App(command)) => {
-            app::run(&context::Context::new(&cli.source)?, &command, &mut out)?
-        }
+        Some(Command::Health(args)) => health::run(&args, &mut out)?,
+        Some(Command::App(command)) => match context::Context::new(&cli.source) {
+            Ok(ctx) => app::run(&ctx, &command, &mut out)?,
+            // `app diff` reports every error with exit code 2.
+            Err(e) if matches!(command, app::AppCommand::Diff(_)) => {
+                print_stderr(format_args!("plumb: {e:#}"));
+                diff::error_exit()
+            }
+            Err(e) => return Err(e),
+        },
         Some(Command::Bench(command)) => bench::run(&command, &mut out)?,
+        Some(Command::Appset(command)) => {
+            appset::run(&context::Context::new(&cli.source)?, &command, &mut out)?
+        }
         None => app::run(
             &context::Context::new(&cli.source)?,
             &app::AppCommand::List(app::ListArgs {
                 output: OutputFormat::Table,
+                appset: None,
             }),
             &mut out,
         )?,

@@ -1,2 +1,27 @@
-//! The kube-rs adapter: kubeconfig contexts, discovery, the live cache fed by
-//! watches, server-side apply, deletes and leases.
+//! The kube-rs adapter: which clusters exist and how a destination picks
+//! one ([`Clusters`]), what each serves ([`ApiResources`]), one-shot reads
+//! ([`ClusterRef::list_live`], [`ClusterRef::get`], [`ClusterRef::events_for`])
+//! and the watch-fed [`LiveCache`].
+//!
+//! ```text
+//! let clusters = Clusters::discover(&paths).await?;       // kubeconfig contexts, or the sandbox
+//! let cluster = clusters.resolve(&app.spec.destination)?;  // Argo CD's name/server rules
+//! let live = cluster.list_live(&kinds, None).await?;       // CLI: one LIST per kind
+//! let cache = LiveCache::start(cluster, kinds);            // TUI: watchers, snapshot(), changes()
+//! ```
+//!
+//! Every error is a [`ClusterError`] naming the cluster and the cause.
+
+mod cache;
+mod cluster_ref;
+mod contexts;
+mod discovery;
+mod error;
+mod live;
+mod watch;
+
+pub use cache::{ClusterHealth, GroupKind, KindState, LiveCache, LiveSnapshot};
+pub use cluster_ref::{ClusterInfo, ClusterRef};
+pub use contexts::{Clusters, IN_CLUSTER_NAME, IN_CLUSTER_SERVER, SANDBOX_NAME};
+pub use discovery::{ApiResourceInfo, ApiResources};
+pub use error::ClusterError;
