@@ -21,11 +21,7 @@ pub type NextWakeup = fn(&dyn World, Timestamp) -> Option<Timestamp>;
 
 impl World for State {
     fn list(&self, group: &str, kind: &str) -> Vec<&Value> {
-        self.store
-            .all()
-            .filter(|(k, _)| k.group == group && k.kind == kind)
-            .map(|(_, v)| v)
-            .collect()
+        self.store.of_kind(group, kind)
     }
 
     fn get(&self, key: &ResourceKey) -> Option<&Value> {

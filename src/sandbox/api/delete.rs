@@ -246,6 +246,9 @@ fn finish(key: &ResourceKey, object: &Value, list: Vec<String>) -> Step {
 /// Runs the garbage collector until nothing is left to do.
 pub fn collect_garbage(state: &mut State, now: jiff::Timestamp) {
     crate::sandbox::crd::sync(state, now);
+    if !state.store.take_collectable() {
+        return;
+    }
     // Each step removes an object, a finalizer or an owner reference, so the
     // loop ends; the bound guards against a cycle in bad data.
     for _ in 0..100_000 {

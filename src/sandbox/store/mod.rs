@@ -54,6 +54,8 @@ pub struct Store {
     compacted: u64,
     sender: broadcast::Sender<Change>,
     journal: Option<Journal>,
+    /// Set by changes that may give the garbage collector work.
+    collectable: bool,
 }
 
 impl Default for Store {
@@ -73,6 +75,7 @@ impl Store {
             compacted: 0,
             sender,
             journal: None,
+            collectable: false,
         }
     }
 
@@ -100,19 +103,38 @@ impl Store {
         self.objects.get(key)
     }
 
-    /// Objects of a kind, optionally in one namespace, in key order.
+    /// Objects of a kind, optionally in one namespace, in key order. Keys
+    /// sort by group, kind, namespace and name, so this is one range.
     pub fn list<'a>(
         &'a self,
         group: &'a str,
         kind: &'a str,
         namespace: Option<&'a str>,
     ) -> impl Iterator<Item = &'a Value> + 'a {
+        let start = ResourceKey::new(group, kind, namespace.unwrap_or(""), "");
         self.objects
-            .iter()
-            .filter(move |(k, _)| {
+            .range(start..)
+            .take_while(move |(k, _)| {
                 k.group == group && k.kind == kind && namespace.is_none_or(|ns| k.namespace == ns)
             })
             .map(|(_, v)| v)
+    }
+
+    /// Every object of a kind, in all namespaces.
+    pub fn of_kind(&self, group: &str, kind: &str) -> Vec<&Value> {
+        let start = ResourceKey::new(group, kind, "", "");
+        self.objects
+            .range(start..)
+            .take_while(|(k, _)| k.group == group && k.kind == kind)
+            .map(|(_, v)| v)
+            .collect()
+    }
+
+    /// Whether a change since the last call may have given the garbage
+    /// collector work: a removal, an object being deleted, or new owner
+    /// references. Clears the mark.
+    pub fn take_collectable(&mut self) -> bool {
+        std::mem::take(&mut self.collectable)
     }
 
     pub fn all(&self) -> impl Iterator<Item = (&ResourceKey, &Value)> {
@@ -127,6 +149,13 @@ impl Store {
         self.persist(self.rv + 1, &key, Some(&object))?;
         self.rv += 1;
         let previous = self.objects.insert(key.clone(), object.clone());
+        let owners = |o: &Value| o.pointer("/metadata/ownerReferences").cloned();
+        let deleting = object
+            .pointer("/metadata/deletionTimestamp")
+            .is_some_and(|t| !t.is_null());
+        let new_owners =
+            owners(&object).is_some() && previous.as_ref().and_then(owners) != owners(&object);
+        self.collectable |= deleting || new_owners;
         let event = if previous.is_some() {
             EventType::Modified
         } else {
@@ -149,6 +178,7 @@ impl Store {
             return Ok(None);
         };
         set_rv(&mut object, self.rv);
+        self.collectable = true;
         self.record(EventType::Deleted, key.clone(), object.clone(), None);
         self.snapshot_when_due();
         Ok(Some(object))
@@ -158,6 +188,7 @@ impl Store {
     pub fn attach(&mut self, journal: Journal, recovered: Recovered) {
         self.rv = self.rv.max(recovered.rv);
         self.objects.extend(recovered.objects);
+        self.collectable = true;
         self.journal = Some(journal);
     }
 
@@ -323,5 +354,40 @@ mod tests {
         assert!(store.get(&kept).is_some());
         assert_eq!(store.resource_version(), rv);
         assert_eq!(store.changes_since(rv).map(|c| c.len()), Some(0));
+    }
+
+    #[test]
+    fn listing_a_kind_is_one_range_and_collectable_changes_are_marked() {
+        let mut store = Store::default();
+        let key = |kind: &str, ns: &str, name: &str| ResourceKey::new("", kind, ns, name);
+        for (k, ns, name) in [
+            ("ConfigMap", "a", "x"),
+            ("ConfigMap", "b", "y"),
+            ("ConfigMaq", "a", "z"),
+            ("Config", "a", "w"),
+        ] {
+            let object = json!({"metadata": {"name": name, "namespace": ns}});
+            store.put(key(k, ns, name), object).expect("put");
+        }
+        let names = |ns: Option<&str>| -> Vec<String> {
+            store
+                .list("", "ConfigMap", ns)
+                .map(|o| o["metadata"]["name"].as_str().unwrap_or("").to_owned())
+                .collect()
+        };
+        assert_eq!(names(None), ["x", "y"]);
+        assert_eq!(names(Some("b")), ["y"]);
+        assert_eq!(store.of_kind("", "ConfigMap").len(), 2);
+        assert!(
+            !store.take_collectable(),
+            "plain objects give the collector nothing to do"
+        );
+        let owned = json!({"metadata": {"name": "p", "ownerReferences": [{"uid": "u"}]}});
+        store.put(key("Pod", "a", "p"), owned.clone()).expect("put");
+        assert!(store.take_collectable());
+        store.put(key("Pod", "a", "p"), owned).expect("put");
+        assert!(!store.take_collectable(), "unchanged owner references");
+        store.remove(&key("Config", "a", "w")).expect("remove");
+        assert!(store.take_collectable());
     }
 }
