@@ -113,6 +113,9 @@ fn hook_detection_reads_argo_and_helm_annotations() {
         json!({"argocd.argoproj.io/hook": "PostSync,SyncFail"})
     )));
     assert!(!is_hook(&with(json!({"argocd.argoproj.io/hook": "Skip"}))));
+    assert!(is_hook(&with(
+        json!({"argocd.argoproj.io/hook": "Skip,PreSync"})
+    )));
     assert!(is_hook(&with(json!({"helm.sh/hook": "pre-install"}))));
     assert!(!is_hook(&with(json!({"helm.sh/hook": "crd-install"}))));
     assert!(!is_hook(&with(json!({}))));

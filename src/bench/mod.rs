@@ -2,6 +2,7 @@
 //! baselines plumb is compared with (the real tools run directly), and
 //! timing. Never part of the test suite: speed is measured here only.
 
+pub mod appset;
 pub mod baseline;
 pub mod compare;
 pub mod fleet;

@@ -8,6 +8,7 @@ pub mod health;
 pub mod live;
 pub mod policy;
 pub mod settings;
+pub mod snapshot;
 pub mod sync;
 pub mod tracking;
 pub mod tree;

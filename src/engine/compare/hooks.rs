@@ -3,20 +3,7 @@
 
 use serde_json::Value;
 
-use crate::model::annotation;
-
-const HOOK_ANNOTATION: &str = "argocd.argoproj.io/hook";
-const HELM_HOOK_ANNOTATION: &str = "helm.sh/hook";
-const ARGO_TYPES: [&str; 7] = [
-    "PreSync",
-    "Sync",
-    "PostSync",
-    "SyncFail",
-    "Skip",
-    "PreDelete",
-    "PostDelete",
-];
-const HELM_TYPES: [&str; 4] = ["pre-install", "pre-upgrade", "post-install", "post-upgrade"];
+use crate::engine::sync::{Classification, classify};
 
 /// How compare treats an object.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,38 +16,14 @@ pub enum Role {
     Ignored,
 }
 
+/// The role of an object in a comparison, from the one hook classification
+/// the sync uses too.
 pub fn role(object: &Value) -> Role {
-    let helm: Option<Vec<&str>> = annotation(object, HELM_HOOK_ANNOTATION)
-        .map(|types| types.split(',').map(str::trim).collect());
-    let helm_usable = || {
-        helm.as_ref()
-            .is_some_and(|types| types.iter().any(|t| HELM_TYPES.contains(t)))
-    };
-    match annotation(object, HOOK_ANNOTATION) {
-        Some(types) => {
-            let argo: Vec<&str> = types
-                .split(',')
-                .map(str::trim)
-                .filter(|t| ARGO_TYPES.contains(t))
-                .collect();
-            if argo.iter().all(|t| *t == "Skip") && !argo.is_empty() {
-                Role::Skip
-            } else if argo.is_empty() && !helm_usable() {
-                Role::Ignored
-            } else {
-                Role::Hook
-            }
-        }
-        None => match &helm {
-            Some(types) if types.iter().any(|t| *t != "crd-install") => {
-                if helm_usable() {
-                    Role::Hook
-                } else {
-                    Role::Ignored
-                }
-            }
-            _ => Role::Resource,
-        },
+    match classify(object) {
+        Classification::Resource => Role::Resource,
+        Classification::Hook(_) | Classification::DeletionHook => Role::Hook,
+        Classification::Skip => Role::Skip,
+        Classification::Ignore => Role::Ignored,
     }
 }
 
@@ -68,6 +31,9 @@ pub fn role(object: &Value) -> Role {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    const HOOK_ANNOTATION: &str = "argocd.argoproj.io/hook";
+    const HELM_HOOK_ANNOTATION: &str = "helm.sh/hook";
 
     fn annotated(key: &str, value: &str) -> Value {
         json!({"kind": "Job", "metadata": {"name": "j", "annotations": {key: value}}})

@@ -3,11 +3,9 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{Health, HealthStatus};
-use crate::model::annotation;
+use crate::engine::sync::{Classification, classify};
 
-const HOOK_ANNOTATION: &str = "argocd.argoproj.io/hook";
-const HELM_HOOK_ANNOTATION: &str = "helm.sh/hook";
+use super::{Health, HealthStatus};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum HookPhase {
@@ -35,9 +33,8 @@ pub fn hook_phase(health: Option<&Health>, name: &str) -> (HookPhase, String) {
 /// Whether an object is a sync hook: an Argo CD hook annotation that is not
 /// `Skip`, or a Helm hook annotation other than `crd-install`.
 pub fn is_hook(obj: &Value) -> bool {
-    if let Some(types) = annotation(obj, HOOK_ANNOTATION) {
-        return !types.split(',').any(|t| t.trim() == "Skip");
-    }
-    annotation(obj, HELM_HOOK_ANNOTATION)
-        .is_some_and(|types| types.split(',').any(|t| t.trim() != "crd-install"))
+    matches!(
+        classify(obj),
+        Classification::Hook(_) | Classification::DeletionHook
+    )
 }
