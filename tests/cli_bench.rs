@@ -152,3 +152,20 @@ fn bench_render_table_names_the_columns() {
     );
     assert!(run.stdout.contains("kubectl process floor"));
 }
+
+#[test]
+fn bench_appset_lists_every_generated_app_in_both_scenarios() {
+    let home = Home::new();
+    let run = home.run(&[
+        "bench", "appset", "--dirs", "3", "--envs", "2", "--runs", "1",
+    ]);
+    run.assert_success();
+    assert!(
+        run.stdout.contains("fleet: 6 apps from one ApplicationSet"),
+        "{}",
+        run.stdout
+    );
+    for scenario in ["cold (empty cache)", "warm (cache kept)"] {
+        assert!(run.stdout.contains(scenario), "{scenario}: {}", run.stdout);
+    }
+}

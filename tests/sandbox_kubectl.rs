@@ -1,104 +1,12 @@
 //! The real kubectl against `plumb sandbox serve`: the client nobody here
 //! wrote must work as it does against a real cluster.
 
-use std::io::{BufRead, BufReader, Write};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+mod sandbox_support;
 
-/// A running `plumb sandbox serve`, stopped on drop.
-struct Server {
-    child: Child,
-    kubeconfig: PathBuf,
-    _home: tempfile::TempDir,
-}
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
 
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn kubectl_available() -> bool {
-    Command::new("kubectl")
-        .args(["version", "--client"])
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
-fn start() -> Server {
-    let home = tempfile::tempdir().expect("tempdir");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_plumb"))
-        .args(["sandbox", "serve"])
-        .env("PLUMB_HOME", home.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("spawn plumb");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut kubeconfig = None;
-    for line in BufReader::new(stdout).lines() {
-        let line = line.expect("line");
-        if let Some(path) = line.strip_prefix("kubeconfig: ") {
-            kubeconfig = Some(PathBuf::from(path));
-            break;
-        }
-    }
-    Server {
-        child,
-        kubeconfig: kubeconfig.expect("serve printed the kubeconfig path"),
-        _home: home,
-    }
-}
-
-fn kubectl_in(
-    kubeconfig: &Path,
-    args: &[&str],
-    stdin: Option<&str>,
-    env: &[(&str, &str)],
-) -> Output {
-    let mut cmd = Command::new("kubectl");
-    cmd.args(args)
-        .env("KUBECONFIG", kubeconfig)
-        .env("KUBECACHEDIR", kubeconfig.with_file_name("kubecache"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let mut child = cmd.spawn().expect("spawn kubectl");
-    if let Some(input) = stdin {
-        child
-            .stdin
-            .take()
-            .expect("stdin")
-            .write_all(input.as_bytes())
-            .expect("write stdin");
-    }
-    drop(child.stdin.take());
-    child.wait_with_output().expect("kubectl output")
-}
-
-impl Server {
-    fn kubectl(&self, args: &[&str]) -> Output {
-        kubectl_in(&self.kubeconfig, args, None, &[])
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.kubectl(args);
-        assert!(
-            out.status.success(),
-            "kubectl {args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn apply_stdin(&self, args: &[&str], manifest: &str) -> Output {
-        kubectl_in(&self.kubeconfig, args, Some(manifest), &[])
-    }
-}
+use sandbox_support::{kubectl_available, kubectl_in, start};
 
 const DEPLOYMENT: &str = "apiVersion: apps/v1
 kind: Deployment

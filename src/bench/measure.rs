@@ -56,10 +56,20 @@ pub fn peak_rss_kib() -> Option<u64> {
     parse_vm_hwm(&status)
 }
 
+/// Current resident set size of this process in KiB (`VmRSS`).
+pub fn current_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    parse_status_kib(&status, "VmRSS:")
+}
+
 fn parse_vm_hwm(status: &str) -> Option<u64> {
+    parse_status_kib(status, "VmHWM:")
+}
+
+fn parse_status_kib(status: &str, field: &str) -> Option<u64> {
     status
         .lines()
-        .find_map(|line| line.strip_prefix("VmHWM:"))
+        .find_map(|line| line.strip_prefix(field))
         .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
 }
 
@@ -83,6 +93,7 @@ mod tests {
     fn vm_hwm_is_read_from_status_text() {
         let status = "Name:\tplumb\nVmPeak:\t  9000 kB\nVmHWM:\t    5120 kB\nVmRSS:\t 4000 kB\n";
         assert_eq!(parse_vm_hwm(status), Some(5120));
+        assert_eq!(parse_status_kib(status, "VmRSS:"), Some(4000));
         assert_eq!(parse_vm_hwm("Name: x\n"), None);
     }
 }

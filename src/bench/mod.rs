@@ -2,11 +2,13 @@
 //! baselines plumb is compared with (the real tools run directly), and
 //! timing. Never part of the test suite: speed is measured here only.
 
+pub mod appset;
 pub mod baseline;
 pub mod compare;
 pub mod fleet;
 pub mod measure;
 pub mod render;
+pub mod sandbox;
 
 use std::path::Path;
 

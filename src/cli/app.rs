@@ -265,12 +265,7 @@ fn self_heal(app: &Application) -> bool {
 fn app_row(entry: &CatalogApp, wide: bool, origin: Option<&str>) -> Vec<String> {
     let app = &entry.app;
     let (repo, path, revision) = first_source(app);
-    let namespace = app
-        .spec
-        .destination
-        .as_ref()
-        .map(|d| d.namespace_or_empty().to_owned())
-        .unwrap_or_default();
+    let namespace = app.spec.destination_namespace().to_owned();
     let mut row = vec![
         app.metadata.name.clone(),
         app.spec.project_or_default().to_owned(),

@@ -1,6 +1,8 @@
 //! `plumb bench ...`: benchmarks against the real tools, printed as a table
 //! or JSON. Timings never run as tests.
 
+mod sandbox;
+
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -9,6 +11,7 @@ use color_eyre::eyre::{Result, eyre};
 
 use super::OutputFormat;
 use super::table::write_table;
+use crate::bench::appset::AppsetBench;
 use crate::bench::compare::{CompareBench, CompareReport};
 use crate::bench::fleet::{FleetKind, FleetSpec};
 use crate::bench::render::{RenderBench, RenderReport};
@@ -17,8 +20,25 @@ use crate::bench::render::{RenderBench, RenderReport};
 pub enum BenchCommand {
     /// Render a generated fleet with plumb and with the real tools directly.
     Render(RenderArgs),
+    /// Drive the embedded sandbox with kube-rs and with kubectl.
+    Sandbox(sandbox::SandboxArgs),
     /// Compare a fleet on a warm live index, against `kubectl diff` on a served sandbox.
     Compare(CompareArgs),
+    /// List 2,000 ApplicationSet-generated apps, against the same apps as plain files.
+    Appset(AppsetArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AppsetArgs {
+    /// Folders the git-directories generator finds.
+    #[arg(long, default_value_t = 200)]
+    pub dirs: usize,
+    /// Elements of the list generator crossed with them.
+    #[arg(long, default_value_t = 10)]
+    pub envs: usize,
+    /// Runs per measurement (min and median are reported).
+    #[arg(long, default_value_t = 3)]
+    pub runs: usize,
 }
 
 #[derive(Debug, Args)]
@@ -74,7 +94,9 @@ pub struct RenderArgs {
 pub fn run(command: &BenchCommand, out: &mut dyn Write) -> Result<ExitCode> {
     match command {
         BenchCommand::Render(args) => render(args, out),
+        BenchCommand::Appset(args) => appset(args, out),
         BenchCommand::Compare(args) => compare(args, out),
+        BenchCommand::Sandbox(args) => sandbox::run(args, out),
     }
 }
 
@@ -227,4 +249,47 @@ fn write_report(report: &RenderReport, out: &mut dyn Write) -> Result<()> {
         writeln!(out, "peak RSS of plumb: {:.1} MiB", kib as f64 / 1024.0)?;
     }
     Ok(())
+}
+
+fn appset(args: &AppsetArgs, out: &mut dyn Write) -> Result<ExitCode> {
+    let bench = AppsetBench {
+        dirs: args.dirs,
+        envs: args.envs,
+        runs: args.runs,
+        plumb: std::env::current_exe()?,
+    };
+    let report = bench.run().map_err(|e| eyre!("{e}"))?;
+    writeln!(
+        out,
+        "fleet: {} apps from one ApplicationSet (matrix of git directories x list); baseline: the same apps as plain Application files; {} runs; time until `plumb app list` prints",
+        report.apps, report.runs
+    )?;
+    let ms = |v: f64| format!("{v:.0} ms");
+    let rows: Vec<Vec<String>> = report
+        .scenarios
+        .iter()
+        .map(|s| {
+            vec![
+                s.name.to_owned(),
+                ms(s.plumb.median_ms),
+                ms(s.plumb.min_ms),
+                ms(s.baseline.median_ms),
+                ms(s.baseline.min_ms),
+                format!("{:.2}x", s.ratio()),
+            ]
+        })
+        .collect();
+    write_table(
+        out,
+        &[
+            "SCENARIO",
+            "APPSET MEDIAN",
+            "APPSET MIN",
+            "PLAIN MEDIAN",
+            "PLAIN MIN",
+            "RATIO",
+        ],
+        &rows,
+    )?;
+    Ok(ExitCode::SUCCESS)
 }

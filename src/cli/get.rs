@@ -191,12 +191,7 @@ async fn predict<S: LiveSource>(
     scope: &(dyn Fn(&str, &str) -> Option<bool> + Sync),
     settings: &CompareSettings,
 ) -> Result<HashMap<ResourceKey, Value>> {
-    let namespace = app
-        .spec
-        .destination
-        .as_ref()
-        .map(|d| d.namespace_or_empty().to_owned())
-        .unwrap_or_default();
+    let namespace = app.spec.destination_namespace().to_owned();
     let targets = prepare_targets(
         objects,
         &instance_name(app),

@@ -7,9 +7,7 @@ use clap::{Args, Subcommand};
 use color_eyre::eyre::{Result, WrapErr};
 
 use crate::config::Paths;
-use crate::sandbox::Sandbox;
-use crate::sandbox::clock::Clock;
-use crate::sandbox::kubeconfig;
+use crate::sandbox::connect::Owner;
 
 #[derive(Debug, Args)]
 pub struct SandboxArgs {
@@ -53,20 +51,34 @@ pub fn run(args: SandboxArgs) -> Result<ExitCode> {
 fn serve(paths: &Paths, port: u16) -> Result<ExitCode> {
     let runtime = tokio::runtime::Runtime::new().wrap_err("cannot start the async runtime")?;
     runtime.block_on(async {
-        let dir = sandbox_dir(paths);
-        let sandbox = Sandbox::open(&dir, Clock::Real, Some(kubeconfig::new_token()))?;
-        let path = dir.join(crate::sandbox::connect::KUBECONFIG);
-        let (served, server) = crate::sandbox::serve::serve(&sandbox, port, path)
+        let owner = Owner::start(&sandbox_dir(paths), port)
             .await
             .wrap_err("cannot serve the sandbox")?;
         let mut out = std::io::stdout();
-        writeln!(out, "serving on https://{}", served.address)?;
-        writeln!(out, "kubeconfig: {}", served.kubeconfig.display())?;
-        out.flush()?;
-        tokio::select! {
-            () = server => {}
-            _ = tokio::signal::ctrl_c() => {}
+        if let Some(served) = &owner.served {
+            writeln!(out, "serving on https://{}", served.address)?;
+            writeln!(out, "kubeconfig: {}", served.kubeconfig.display())?;
         }
+        out.flush()?;
+        stopped().await;
+        // Dropping the owner removes the kubeconfig and releases the state.
+        drop(owner);
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn stopped() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = tokio::signal::ctrl_c() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }

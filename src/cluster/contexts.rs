@@ -11,7 +11,7 @@ use super::error::ClusterError;
 use crate::config::Paths;
 use crate::model::Destination;
 use crate::sandbox::Sandbox;
-use crate::sandbox::connect::{self, Connection};
+use crate::sandbox::connect::{self, Connection, Owner};
 
 /// The URL Argo CD uses for the cluster it runs in; plumb maps it to the
 /// current context.
@@ -26,9 +26,10 @@ pub struct Clusters {
     usable: Vec<ClusterRef>,
     /// Contexts whose kubeconfig entry cannot make a client, with why.
     broken: Vec<(ClusterInfo, ClusterError)>,
-    /// The sandbox, when this process owns it (its controllers are the
-    /// caller's to run).
-    sandbox: Option<Sandbox>,
+    /// The sandbox, when this process owns it: its controllers run and it is
+    /// served on loopback for kubectl and other plumb processes while this
+    /// lives.
+    sandbox: Option<Owner>,
 }
 
 impl Clusters {
@@ -65,7 +66,7 @@ impl Clusters {
             Some(kubeconfig) if !kubeconfig.contexts.is_empty() => {
                 Ok(Self::from_kubeconfig(kubeconfig).await)
             }
-            _ => Self::sandbox_only(&paths.data_dir.join("sandbox")).await,
+            _ => Self::sandbox_only(&paths.data_dir).await,
         }
     }
 
@@ -117,18 +118,18 @@ impl Clusters {
         clusters
     }
 
-    /// The sandbox as the only cluster: opened in process, or reached
-    /// through the owning process's kubeconfig.
-    async fn sandbox_only(dir: &Path) -> Result<Clusters, ClusterError> {
+    /// The sandbox in `<data_dir>/sandbox` as the only cluster: owned (and
+    /// served) by this process, or reached through the owner's kubeconfig.
+    async fn sandbox_only(data_dir: &Path) -> Result<Clusters, ClusterError> {
         let connection =
-            connect::open_or_connect(dir)
+            connect::default_connection(data_dir)
                 .await
                 .map_err(|e| ClusterError::Sandbox {
                     message: e.to_string(),
                 })?;
         let client = connection.client();
         let sandbox = match connection {
-            Connection::Owner(sandbox) => Some(sandbox),
+            Connection::Owner(owner) => Some(owner),
             Connection::Remote(_) => None,
         };
         let info = ClusterInfo {
@@ -168,7 +169,7 @@ impl Clusters {
 
     /// The sandbox, when this process owns it.
     pub fn sandbox(&self) -> Option<&Sandbox> {
-        self.sandbox.as_ref()
+        self.sandbox.as_ref().map(|owner| &owner.sandbox)
     }
 
     /// Argo CD's rules: `name` is a context name (`in-cluster` = the current

@@ -85,6 +85,13 @@ impl ApplicationSpec {
         }
     }
 
+    /// The destination namespace, empty when unset.
+    pub fn destination_namespace(&self) -> &str {
+        self.destination
+            .as_ref()
+            .map_or("", Destination::namespace_or_empty)
+    }
+
     /// `revisionHistoryLimit`, 10 when unset.
     pub fn history_limit(&self) -> usize {
         self.revision_history_limit

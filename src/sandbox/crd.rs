@@ -135,7 +135,9 @@ pub fn sync(state: &mut State, now: jiff::Timestamp) {
             .map(|(k, _)| k.clone())
             .collect();
         for k in keys {
-            state.store.remove(&k);
+            if let Err(e) = state.store.remove(&k) {
+                tracing::error!("cannot remove {k} after its CRD went: {}", e.message);
+            }
         }
         state
             .registry
@@ -170,7 +172,9 @@ pub fn sync(state: &mut State, now: jiff::Timestamp) {
             Some("status"),
             now,
         );
-        state.store.put(key, crd);
+        if let Err(e) = state.store.put(key, crd) {
+            tracing::error!("cannot record a CRD's status: {}", e.message);
+        }
     }
 }
 

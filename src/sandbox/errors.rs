@@ -156,6 +156,17 @@ impl ApiError {
         Self::new(400, "BadRequest", message)
     }
 
+    /// A server-side failure (500), as kube-apiserver reports one.
+    pub fn internal(message: impl Into<String>) -> Self {
+        let message = message.into();
+        Self::new(
+            500,
+            "InternalError",
+            format!("Internal error occurred: {message}"),
+        )
+        .with_details(json!({"causes": [{"message": message}]}))
+    }
+
     pub fn unsupported_media_type() -> Self {
         Self::new(415, "UnsupportedMediaType", "415: Unsupported Media Type")
             .with_details(json!({}))

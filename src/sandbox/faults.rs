@@ -6,6 +6,7 @@ use std::time::Duration;
 use rand::{Rng, SeedableRng, rngs::StdRng};
 
 use super::errors::ApiError;
+use super::resources::Resource;
 
 /// What an injected fault does.
 #[derive(Debug, Clone, PartialEq)]
@@ -76,31 +77,34 @@ impl Faults {
     }
 }
 
-/// The Status error an injected failure answers with.
-pub fn error_for(effect: &FaultEffect) -> Option<ApiError> {
+/// The Status error an injected failure answers with, for a request to
+/// `resource` (when it addresses one) and object `name` (empty for a
+/// collection).
+pub fn error_for(
+    effect: &FaultEffect,
+    resource: Option<&Resource>,
+    name: &str,
+) -> Option<ApiError> {
     match effect {
-        FaultEffect::Error(code) => Some(match code {
-            409 => ApiError::new(
+        FaultEffect::Error(code) => Some(match (code, resource) {
+            (409, Some(resource)) => ApiError::conflict(resource, name),
+            (409, None) => ApiError::new(
                 409,
                 "Conflict",
-                "Operation cannot be fulfilled: the object has been modified; please apply your changes to the latest version and try again (injected)",
+                "Operation cannot be fulfilled: the object has been modified; please apply your changes to the latest version and try again",
             ),
-            500 => ApiError::new(
-                500,
-                "InternalError",
-                "Internal error occurred: injected fault",
-            ),
-            503 => ApiError::new(
+            (500, _) => ApiError::internal("injected fault"),
+            (503, _) => ApiError::new(
                 503,
                 "ServiceUnavailable",
                 "the server is currently unable to handle the request",
             ),
-            504 => ApiError::new(
+            (504, _) => ApiError::new(
                 504,
                 "Timeout",
                 "the server was unable to return a response in the time allotted, but may still be processing the request",
             ),
-            other => ApiError::new(*other, "InternalError", format!("injected fault {other}")),
+            (other, _) => ApiError::new(*other, "InternalError", format!("injected fault {other}")),
         }),
         FaultEffect::TooManyRequests { retry_after } => {
             let mut e = ApiError::new(
@@ -109,9 +113,12 @@ pub fn error_for(effect: &FaultEffect) -> Option<ApiError> {
                 "the server has received too many requests and has asked us to try again later",
             );
             e.retry_after = Some(*retry_after);
+            e.details = Some(Box::new(
+                serde_json::json!({"retryAfterSeconds": retry_after}),
+            ));
             Some(e)
         }
-        FaultEffect::Timeout(_) => error_for(&FaultEffect::Error(504)),
+        FaultEffect::Timeout(_) => error_for(&FaultEffect::Error(504), resource, name),
         FaultEffect::Latency(_) => None,
     }
 }

@@ -1,17 +1,30 @@
 //! The sandbox: an embedded Kubernetes API server that speaks the real wire
 //! protocol, with simulated controllers, persisted in the data dir.
 //!
-//! In process: `Sandbox::new().client()` gives a `kube::Client` whose
-//! requests go straight to the router (no socket). Persisted:
-//! `Sandbox::open(dir, clock, token)` (one owner per dir; others use
-//! `connect::open_or_connect`). Served for kubectl: `serve::serve`.
-//! Controllers: `settle` / `spawn_controllers` with a reconcile function.
+//! How to reach it:
+//! - any plumb process: `connect::default_connection(data_dir)` gives the
+//!   cluster in `<data_dir>/sandbox` — owned by this process (controllers
+//!   running, served on a random loopback port with the kubeconfig written)
+//!   when nobody else owns it, else a client through the owner's kubeconfig;
+//! - in process, for tests: `Sandbox::new()` / `Sandbox::with_clock(..)`,
+//!   then `.client()` gives a `kube::Client` whose requests go straight to the
+//!   router (no socket); drive controllers with `settle(controllers::reconcile)`
+//!   and `advance(..)` on a manual clock, or `spawn_cluster_controllers()`;
+//! - persisted: `Sandbox::open(dir, clock, token)` (one owner per dir, a lock);
+//!   `connect::Owner::start(dir, port)` is what `plumb sandbox serve` runs.
+//!
+//! Images choose how containers behave through marker words, whole words of
+//! the image reference (delimited by `/ : - . _ @` or its ends): `crashloop`
+//! crash-loops (CrashLoopBackOff), `pullerror` or `does-not-exist` never pull
+//! (ImagePullBackOff), `fail` exits 1 (a Job's pod fails; a long-running pod
+//! crash-loops). `failover-proxy` carries no marker. See `controllers`.
 //!
 //! Layout: `resources` + `registry` (what is served), `store` (objects,
 //! resourceVersions, watch history), `api` (the verbs, shared by HTTP and
 //! controllers), `defaults` / `validation` / `immutable` / `schema` (what
 //! the server adds and refuses), `http` (routing, discovery, tables, watch),
-//! `crd`, `persist`, `faults`, `clock`.
+//! `crd`, `persist`, `faults`, `clock`, `runner` (controllers on the write
+//! path), `connect` + `serve` + `kubeconfig` + `tls` (sharing the cluster).
 
 pub mod api;
 pub mod clock;
@@ -196,8 +209,24 @@ impl Sandbox {
 
     /// A kube client talking to this sandbox in process. Must be called
     /// inside a tokio runtime.
+    /// When the sandbox requires a token, the client presents it.
     pub fn client(&self) -> kube::Client {
-        kube::Client::new(self.router(), "default")
+        let bearer = self
+            .shared
+            .token
+            .as_ref()
+            .and_then(|token| ::http::HeaderValue::from_str(&format!("Bearer {token}")).ok());
+        let service = tower::ServiceBuilder::new()
+            .map_request(move |mut request: ::http::Request<_>| {
+                if let Some(bearer) = &bearer {
+                    request
+                        .headers_mut()
+                        .insert(::http::header::AUTHORIZATION, bearer.clone());
+                }
+                request
+            })
+            .service(self.router());
+        kube::Client::new(service, "default")
     }
 }
 

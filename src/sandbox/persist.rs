@@ -70,6 +70,8 @@ pub struct Recovered {
 pub struct Journal {
     dir: PathBuf,
     file: File,
+    /// The journal's length after its last complete entry.
+    len: u64,
     entries: usize,
     _lock: File,
 }
@@ -112,6 +114,7 @@ pub fn open(dir: &Path) -> Result<(Journal, Recovered), PersistError> {
     let mut journal = Journal {
         dir: dir.to_owned(),
         file,
+        len: 0,
         entries: 0,
         _lock: lock,
     };
@@ -164,8 +167,16 @@ impl Journal {
     fn append(&mut self, entry: &Entry) -> std::io::Result<()> {
         let mut line = serde_json::to_vec(entry).map_err(std::io::Error::other)?;
         line.push(b'\n');
-        self.file.write_all(&line)?;
-        self.file.sync_data()?;
+        let written = self
+            .file
+            .write_all(&line)
+            .and_then(|()| self.file.sync_data());
+        if let Err(e) = written {
+            // Cut a partly written entry so that later entries stay readable.
+            let _ = self.file.set_len(self.len);
+            return Err(e);
+        }
+        self.len += line.len() as u64;
         self.entries += 1;
         Ok(())
     }
@@ -214,8 +225,32 @@ impl Journal {
         let journal_path = self.dir.join(JOURNAL);
         self.file.set_len(0).map_err(io(&journal_path))?;
         self.file.sync_all().map_err(io(&journal_path))?;
+        self.len = 0;
         self.entries = 0;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+impl Journal {
+    /// A journal whose every write fails (it writes to /dev/full).
+    #[cfg(target_os = "linux")]
+    pub fn failing_for_tests(dir: &Path) -> Self {
+        let open = |p: &Path| {
+            OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(p)
+                .expect("open")
+        };
+        Self {
+            dir: dir.to_owned(),
+            file: open(Path::new("/dev/full")),
+            len: 0,
+            entries: 0,
+            _lock: open(&dir.join(LOCK)),
+        }
     }
 }
 

@@ -103,6 +103,7 @@ const BUILT_IN: &[Row] = &[
     ("", "v1", "Endpoints", "endpoints", NS, &["ep"], &[], false, false),
     ("", "v1", "Event", "events", NS, &["ev"], &[], false, false),
     ("", "v1", "Namespace", "namespaces", CLUSTER, &["ns"], &[], true, false),
+    ("", "v1", "PersistentVolume", "persistentvolumes", CLUSTER, &["pv"], &[], true, false),
     ("", "v1", "PersistentVolumeClaim", "persistentvolumeclaims", NS, &["pvc"], &[], true, false),
     ("", "v1", "Pod", "pods", NS, &["po"], ALL, true, false),
     ("", "v1", "Secret", "secrets", NS, &[], &[], false, false),

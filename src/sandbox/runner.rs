@@ -5,12 +5,12 @@
 use std::time::Duration;
 
 use jiff::{SignedDuration, Timestamp};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use super::Sandbox;
 use super::api::delete::{DeleteOptions, Propagation};
 use super::api::{self, State, Target, WriteOptions};
-use super::controllers::{Action, World};
+use super::controllers::{self, Action, World};
 use super::errors::ApiError;
 use crate::model::{ResourceKey, kind_of, namespace_of};
 
@@ -21,11 +21,7 @@ pub type NextWakeup = fn(&dyn World, Timestamp) -> Option<Timestamp>;
 
 impl World for State {
     fn list(&self, group: &str, kind: &str) -> Vec<&Value> {
-        self.store
-            .all()
-            .filter(|(k, _)| k.group == group && k.kind == kind)
-            .map(|(_, v)| v)
-            .collect()
+        self.store.of_kind(group, kind)
     }
 
     fn get(&self, key: &ResourceKey) -> Option<&Value> {
@@ -75,6 +71,14 @@ fn apply(state: &mut State, action: Action, now: Timestamp) -> Result<(), ApiErr
             let mut target = target_of(state, &object, name_of(&object))?;
             target.subresource = Some("status".into());
             api::write::update(state, &target, object, &opts(manager), now, false).map(drop)
+        }
+        Action::UpdateScale { manager, object } => {
+            let target = target_of(state, &object, name_of(&object))?;
+            let body = json!({
+                "metadata": {"resourceVersion": object.pointer("/metadata/resourceVersion")},
+                "spec": {"replicas": object.pointer("/spec/replicas")},
+            });
+            api::scale::write(state, &target, None, &body, &opts(manager), now).map(drop)
         }
         Action::Delete { key } => {
             let resource = state
@@ -139,6 +143,12 @@ impl Sandbox {
     pub fn advance(&self, by: SignedDuration) {
         self.clock().advance(by);
         self.shared().changed.notify_one();
+    }
+
+    /// Runs the simulated cluster's controllers ([`controllers::reconcile`])
+    /// in the background on this sandbox's clock, until the handle is aborted.
+    pub fn spawn_cluster_controllers(&self) -> tokio::task::JoinHandle<()> {
+        self.spawn_controllers(controllers::reconcile, controllers::next_wakeup)
     }
 
     /// Runs controllers in the background: after every change, and at the

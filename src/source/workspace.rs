@@ -141,12 +141,7 @@ impl Workspace {
     /// Renders every source of an app that has a path or chart (`ref`-only
     /// sources contribute nothing of their own) and concatenates the objects.
     pub fn render_app(&self, app: &Application, hard: bool) -> Result<RenderedApp, WorkspaceError> {
-        let namespace = app
-            .spec
-            .destination
-            .as_ref()
-            .map(|d| d.namespace_or_empty().to_owned())
-            .unwrap_or_default();
+        let namespace = app.spec.destination_namespace().to_owned();
         let mut objects = Vec::new();
         let mut revisions = Vec::new();
         let mut rendered_any = false;

@@ -63,12 +63,7 @@ pub struct BlameLine {
 pub fn compare(input: &CompareInput<'_>) -> AppComparison {
     let app = input.app;
     let instance = instance_name(app);
-    let destination_namespace = app
-        .spec
-        .destination
-        .as_ref()
-        .map(|d| d.namespace_or_empty().to_owned())
-        .unwrap_or_default();
+    let destination_namespace = app.spec.destination_namespace().to_owned();
     let mut conditions = Vec::new();
     let targets = match &input.desired {
         Ok(objects) => targets::prepare(

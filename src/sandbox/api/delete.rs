@@ -75,7 +75,7 @@ pub fn delete(
     }
     if list.is_empty() && !is_namespace {
         if !write.dry_run {
-            state.store.remove(&key);
+            state.store.remove(&key)?;
             collect_garbage(state, now);
         }
         return Ok(success);
@@ -100,7 +100,7 @@ pub fn delete(
     if write.dry_run {
         return Ok(served_as(resource, marked));
     }
-    let stored = state.store.put(key, marked);
+    let stored = state.store.put(key, marked)?;
     collect_garbage(state, now);
     Ok(served_as(resource, stored))
 }
@@ -246,24 +246,33 @@ fn finish(key: &ResourceKey, object: &Value, list: Vec<String>) -> Step {
 /// Runs the garbage collector until nothing is left to do.
 pub fn collect_garbage(state: &mut State, now: jiff::Timestamp) {
     crate::sandbox::crd::sync(state, now);
+    if !state.store.take_collectable() {
+        return;
+    }
     // Each step removes an object, a finalizer or an owner reference, so the
     // loop ends; the bound guards against a cycle in bad data.
     for _ in 0..100_000 {
-        match next_step(state, now) {
+        let done = match next_step(state, now) {
             None => return,
-            Some(Step::Remove(key)) => {
-                state.store.remove(&key);
-            }
+            Some(Step::Remove(key)) => state.store.remove(&key).map(drop),
             Some(Step::Put(key, mut object)) => {
                 super::meta::canonicalize(&mut object);
                 if is_deleting(&object) && finalizers(&object).is_empty() && key.kind != "Namespace"
                 {
-                    state.store.put(key.clone(), object);
-                    state.store.remove(&key);
+                    state
+                        .store
+                        .put(key.clone(), object)
+                        .and_then(|_| state.store.remove(&key))
+                        .map(drop)
                 } else {
-                    state.store.put(key, object);
+                    state.store.put(key, object).map(drop)
                 }
             }
+        };
+        if let Err(e) = done {
+            // The collector runs again after the next write.
+            tracing::error!("garbage collection stopped: {}", e.message);
+            return;
         }
     }
 }

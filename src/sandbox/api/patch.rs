@@ -109,9 +109,17 @@ fn apply(
             "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch",
         ));
     }
+    // With a status subresource, the main resource ignores an applied status.
+    let mut applied = body.clone();
+    if target.resource.status
+        && target.subresource.is_none()
+        && let Some(map) = applied.as_object_mut()
+    {
+        map.remove("status");
+    }
     let mut merged = managed::server_side_apply(
         live.as_ref(),
-        body,
+        &applied,
         &opts.field_manager,
         opts.force,
         now,

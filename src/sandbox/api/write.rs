@@ -6,7 +6,7 @@ use serde_json::Value;
 use super::meta::{self, canonicalize, carry_server_fields, meta_mut, spec_part, stamp_new};
 use super::{State, Target, WriteOptions, Written, has_generation, served_as};
 use crate::model::ResourceKey;
-use crate::sandbox::defaults::{self, initial_status, job_labels};
+use crate::sandbox::defaults::{self, fill};
 use crate::sandbox::errors::{ApiError, Cause};
 use crate::sandbox::patch::managed;
 use crate::sandbox::resources::Resource;
@@ -130,22 +130,18 @@ pub fn create(
         if resource.status {
             map.remove("status");
         }
-        if let Some(status) = initial_status(&resource.group, &resource.kind) {
-            map.insert("status".into(), status);
-        }
-        if resource.group == "batch" && resource.kind == "Job" {
-            job_labels(map, &uid, &name);
-        }
     }
     prune_custom(state, resource, &mut body);
-    defaults::apply(&resource.group, &resource.kind, &mut body, &mut state.alloc);
+    defaults::apply(&resource.group, &resource.kind, &mut body);
+    if !applied {
+        managed::record_update(None, &mut body, &opts.field_manager, None, now);
+    }
+    let (group, kind) = (&resource.group, &resource.kind);
+    fill::on_create(group, kind, &mut body, &mut state.alloc, &uid, &name);
     if resource.kind == "CustomResourceDefinition" {
         crate::sandbox::crd::prepare_new(&mut body);
     }
     validate(resource, &name, &body)?;
-    if !applied {
-        managed::record_update(None, &mut body, &opts.field_manager, None, now);
-    }
     let object = commit(state, target, key, body, opts, now)?;
     Ok(Written {
         object,
@@ -232,7 +228,12 @@ pub fn update(
     }
     prune_custom(state, resource, &mut next);
     immutable::keep_allocations(&resource.group, &resource.kind, &live, &mut next);
-    defaults::apply(&resource.group, &resource.kind, &mut next, &mut state.alloc);
+    defaults::apply(&resource.group, &resource.kind, &mut next);
+    if !applied {
+        let sub = target.subresource.as_deref();
+        managed::record_update(Some(&live), &mut next, &opts.field_manager, sub, now);
+    }
+    fill::on_update(&resource.group, &resource.kind, &mut next, &mut state.alloc);
     validate(resource, &name, &next)?;
     let causes = immutable::update_causes(&resource.group, &resource.kind, &live, &next);
     if !causes.is_empty() {
@@ -246,10 +247,6 @@ pub fn update(
         if let Some(m) = meta_mut(&mut next) {
             m.insert("generation".into(), Value::from(generation + 1));
         }
-    }
-    if !applied {
-        let sub = target.subresource.as_deref();
-        managed::record_update(Some(&live), &mut next, &opts.field_manager, sub, now);
     }
     let unchanged = without_rv(&next) == without_rv(&live);
     let object = if unchanged {
@@ -292,12 +289,12 @@ pub fn commit(
         return Ok(served_as(&target.resource, object));
     }
     if meta::is_deleting(&object) && meta::finalizers(&object).is_empty() {
-        state.store.put(key.clone(), object);
-        let removed = state.store.remove(&key).unwrap_or(Value::Null);
+        state.store.put(key.clone(), object)?;
+        let removed = state.store.remove(&key)?.unwrap_or(Value::Null);
         super::delete::collect_garbage(state, now);
         return Ok(served_as(&target.resource, removed));
     }
-    let stored = state.store.put(key, object);
+    let stored = state.store.put(key, object)?;
     super::delete::collect_garbage(state, now);
     Ok(served_as(&target.resource, stored))
 }

@@ -81,6 +81,20 @@ impl<'a> Ctx<'a> {
         true
     }
 
+    /// Sets `object`'s replicas to `replicas` through the scale subresource.
+    pub fn update_scale(&mut self, manager: &str, object: &Value, replicas: i64) -> bool {
+        if !self.claim(ResourceKey::of(object)) {
+            return false;
+        }
+        let mut scaled = object.clone();
+        scaled["spec"]["replicas"] = replicas.into();
+        self.actions.push(Action::UpdateScale {
+            manager: manager.to_owned(),
+            object: scaled,
+        });
+        true
+    }
+
     /// Writes `status` on `object` unless it already has exactly that status.
     pub fn update_status(&mut self, manager: &str, object: &Value, status: Value) -> bool {
         if object.get("status") == Some(&status) {

@@ -97,9 +97,7 @@ fn sync(ctx: &mut Ctx<'_>, hpa: &Value) {
     };
     let current_spec = int_at(target, &["spec", "replicas"]).unwrap_or(1);
     let able = if current_spec != desired {
-        let mut scaled = target.clone();
-        scaled["spec"]["replicas"] = json!(desired);
-        if !ctx.update(HPA.manager, scaled) {
+        if !ctx.update_scale(HPA.manager, target, desired) {
             return;
         }
         let reason = if desired > current_spec {

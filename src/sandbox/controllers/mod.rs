@@ -9,12 +9,17 @@
 //!   `spec.nodeName`;
 //! - containers run 2 s after the pod's creation; run-to-completion pods
 //!   (restartPolicy Never / OnFailure) exit 3 s later;
-//! - an image containing `pullerror` or `does-not-exist` never pulls
-//!   (ImagePullBackOff); `crashloop` or `fail` exits with code 1
+//! - images carry markers as whole words of their reference (delimited by
+//!   `/ : - . _ @` or the ends; `failover-proxy` has none): `pullerror` or
+//!   `does-not-exist` never pulls (ImagePullBackOff); `crashloop` or `fail`
+//!   exits with code 1
 //!   (CrashLoopBackOff with 10 s doubling back-offs up to 5 min, or a Failed
 //!   pod when it does not restart);
 //! - claims are provisioned a volume, and LoadBalancer Services and Ingresses
 //!   an address, 1 s after creation;
+//! - every namespace gets the `default` ServiceAccount and the
+//!   `kube-root-ca.crt` ConfigMap, and every Service with a selector an
+//!   Endpoints object listing the pods it selects;
 //! - an HPA wants `minReplicas`, or the number in its
 //!   `sandbox.plumb.dev/load-replicas` annotation, clamped to its bounds.
 //!
@@ -44,6 +49,9 @@ pub enum Action {
     Update { manager: String, object: Value },
     /// Replace an object's status through the status subresource.
     UpdateStatus { manager: String, object: Value },
+    /// Set a workload's `spec.replicas` through its scale subresource (as the
+    /// HPA does); `object` is the workload as read, with the new replicas.
+    UpdateScale { manager: String, object: Value },
     /// Delete an object (background propagation).
     Delete { key: ResourceKey },
 }
@@ -54,6 +62,7 @@ mod cronjob;
 mod daemonset;
 mod deployment;
 mod deployment_status;
+mod endpoints;
 mod events;
 mod hpa;
 mod job;
@@ -106,5 +115,6 @@ fn run_all(world: &dyn World, now: Timestamp) -> Ctx<'_> {
     pvc::reconcile(&mut ctx);
     pod::reconcile(&mut ctx);
     network::reconcile(&mut ctx);
+    endpoints::reconcile(&mut ctx);
     ctx
 }

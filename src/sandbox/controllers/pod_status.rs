@@ -1,9 +1,11 @@
 //! The kubelet's view of a pod as a pure function of time: what its status is
 //! at a moment, from its spec and creation time, and when it next changes.
 //!
-//! Images choose the outcome: `pullerror` / `does-not-exist` never pull,
-//! `crashloop` / `fail` exit with code 1, anything else runs (and, for pods
-//! that do not restart, completes with code 0).
+//! Images choose the outcome through marker words, whole words of the image
+//! reference (delimited by `/ : - . _ @` or its ends): `pullerror` or
+//! `does-not-exist` never pull, `crashloop` or `fail` exit with code 1,
+//! anything else runs (and, for pods that do not restart, completes with
+//! code 0). `failover-proxy` carries no marker.
 
 use jiff::Timestamp;
 use serde_json::{Value, json};
@@ -25,10 +27,21 @@ pub enum Behaviour {
     PullFails,
 }
 
+/// Whether `marker` (itself possibly hyphenated) appears in `image` as whole
+/// words between reference delimiters.
+fn has_marker(image: &str, marker: &str) -> bool {
+    let delimiter = |c: char| matches!(c, '/' | ':' | '-' | '.' | '_' | '@');
+    image.match_indices(marker).any(|(at, _)| {
+        let before = image[..at].chars().next_back();
+        let after = image[at + marker.len()..].chars().next();
+        before.is_none_or(delimiter) && after.is_none_or(delimiter)
+    })
+}
+
 pub fn behaviour_of(image: &str) -> Behaviour {
-    if image.contains("pullerror") || image.contains("does-not-exist") {
+    if has_marker(image, "pullerror") || has_marker(image, "does-not-exist") {
         Behaviour::PullFails
-    } else if image.contains("crashloop") || image.contains("fail") {
+    } else if has_marker(image, "crashloop") || has_marker(image, "fail") {
         Behaviour::Crashes
     } else {
         Behaviour::Runs
@@ -365,4 +378,28 @@ pub fn pod_status(pod: &Value, node_index: usize, now: Timestamp) -> (Value, Opt
         status["podIPs"] = json!([{"ip": ip}]);
     }
     (status, next_change)
+}
+
+#[cfg(test)]
+mod marker_tests {
+    use super::{Behaviour, behaviour_of};
+
+    #[test]
+    fn markers_are_whole_words_of_the_image_reference() {
+        let cases = [
+            ("registry.local/team/crashloop:1", Behaviour::Crashes),
+            ("busybox:fail", Behaviour::Crashes),
+            ("app-fail@sha256:abc", Behaviour::Crashes),
+            ("nginx_fail", Behaviour::Crashes),
+            ("failover-proxy:1.0", Behaviour::Runs),
+            ("ghcr.io/acme/nofail:2", Behaviour::Runs),
+            ("ghcr.io/acme/does-not-exist:1", Behaviour::PullFails),
+            ("pullerror", Behaviour::PullFails),
+            ("my-pullerrors:1", Behaviour::Runs),
+            ("nginx:1.25", Behaviour::Runs),
+        ];
+        for (image, expected) in cases {
+            assert_eq!(behaviour_of(image), expected, "{image}");
+        }
+    }
 }

@@ -1,6 +1,7 @@
 //! Volumes: a PersistentVolumeClaim is provisioned a PersistentVolume
 //! (`pvc-<uid>`) shortly after creation and bound to it; volumes whose claim
-//! is gone are reclaimed.
+//! is gone are reclaimed. A claim being deleted loses its protection
+//! finalizer once no running pod mounts it.
 
 use serde_json::{Value, json};
 
@@ -8,17 +9,52 @@ use super::context::Ctx;
 use super::events::{self, CONTROLLER_MANAGER, Happening, PROVISIONER, PV_CONTROLLER};
 use super::util::{at, created_at, is_deleting, plus_secs, str_at, uid_of};
 use crate::model::{ResourceKey, name_of, namespace_of};
+use crate::sandbox::defaults::fill::PVC_PROTECTION;
 
 /// Seconds from a claim's creation until its volume is provisioned.
 pub const PROVISION_DELAY: i64 = 1;
 
 pub fn reconcile(ctx: &mut Ctx<'_>) {
     for claim in ctx.list("", "PersistentVolumeClaim") {
-        if !is_deleting(claim) {
+        if is_deleting(claim) {
+            release_protection(ctx, claim);
+        } else {
             sync_claim(ctx, claim);
         }
     }
     reclaim_released(ctx);
+}
+
+fn release_protection(ctx: &mut Ctx<'_>, claim: &Value) {
+    let finalizers: Vec<Value> = at(claim, &["metadata", "finalizers"])
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    if !finalizers.iter().any(|f| f == PVC_PROTECTION) {
+        return;
+    }
+    let in_use = ctx
+        .list_in("", "Pod", namespace_of(claim))
+        .into_iter()
+        .filter(|pod| !matches!(str_at(pod, &["status", "phase"]), "Succeeded" | "Failed"))
+        .any(|pod| {
+            at(pod, &["spec", "volumes"])
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .any(|v| str_at(v, &["persistentVolumeClaim", "claimName"]) == name_of(claim))
+        });
+    if in_use {
+        return;
+    }
+    let mut released = claim.clone();
+    released["metadata"]["finalizers"] = json!(
+        finalizers
+            .into_iter()
+            .filter(|f| f != PVC_PROTECTION)
+            .collect::<Vec<_>>()
+    );
+    ctx.update(CONTROLLER_MANAGER, released);
 }
 
 fn sync_claim(ctx: &mut Ctx<'_>, claim: &Value) {

@@ -85,7 +85,7 @@ impl FakeCluster {
                 );
                 self.create(object);
             }
-            Action::Update { object, .. } => {
+            Action::Update { object, .. } | Action::UpdateScale { object, .. } => {
                 let key = ResourceKey::of(&object);
                 let old = self
                     .objects

@@ -69,14 +69,15 @@ pub fn initial_status(group: &str, kind: &str) -> Option<Value> {
     Some(status)
 }
 
-pub(super) fn apply(group: &str, kind: &str, o: &mut Map<String, Value>, alloc: &mut Allocator) {
+pub(super) fn apply(group: &str, kind: &str, o: &mut Map<String, Value>) {
     match (group, kind) {
         ("", "Namespace") => namespace(o),
         ("", "Secret") => secret(o),
-        ("", "Service") => service(o, alloc),
+        ("", "Service") => service(o),
         ("", "Pod") => {
-            let suffix = alloc.suffix();
-            pod::pod(o, &suffix);
+            let spec = obj_mut(o, "spec");
+            pod::pod_spec(spec);
+            set_default(spec, "enableServiceLinks", json!(true));
         }
         ("", "PersistentVolumeClaim") => {
             set_default(obj_mut(o, "spec"), "volumeMode", json!("Filesystem"));
@@ -134,7 +135,6 @@ fn namespace(o: &mut Map<String, Value>) {
         .to_owned();
     let meta = obj_mut(o, "metadata");
     obj_mut(meta, "labels").insert("kubernetes.io/metadata.name".into(), json!(name));
-    set_default(obj_mut(o, "spec"), "finalizers", json!(["kubernetes"]));
 }
 
 fn secret(o: &mut Map<String, Value>) {
@@ -152,7 +152,7 @@ fn secret(o: &mut Map<String, Value>) {
     set_default(o, "type", json!("Opaque"));
 }
 
-fn service(o: &mut Map<String, Value>, alloc: &mut Allocator) {
+fn service(o: &mut Map<String, Value>) {
     let spec = obj_mut(o, "spec");
     set_default(spec, "type", json!("ClusterIP"));
     let kind = spec
@@ -166,30 +166,15 @@ fn service(o: &mut Map<String, Value>, alloc: &mut Allocator) {
             set_default(p, "protocol", json!("TCP"));
             let port = p.get("port").cloned().unwrap_or(Value::Null);
             set_default(p, "targetPort", port);
-            if node_ports {
-                set_default(p, "nodePort", json!(alloc.node_port()));
-            }
         }
     }
+    set_default(spec, "sessionAffinity", json!("None"));
     if kind == "ExternalName" {
-        set_default(spec, "sessionAffinity", json!("None"));
         return;
     }
-    if spec
-        .get("clusterIP")
-        .and_then(Value::as_str)
-        .is_none_or(str::is_empty)
-    {
-        spec.insert("clusterIP".into(), json!(alloc.cluster_ip()));
-    }
-    let ip = spec.get("clusterIP").cloned().unwrap_or(Value::Null);
-    set_default(spec, "clusterIPs", json!([ip]));
-    set_default(spec, "sessionAffinity", json!("None"));
     if node_ports {
         set_default(spec, "externalTrafficPolicy", json!("Cluster"));
     }
-    set_default(spec, "ipFamilies", json!(["IPv4"]));
-    set_default(spec, "ipFamilyPolicy", json!("SingleStack"));
     if kind == "LoadBalancer" {
         set_default(spec, "allocateLoadBalancerNodePorts", json!(true));
     }
@@ -258,7 +243,7 @@ fn job_spec(spec: &mut Map<String, Value>) {
 }
 
 /// Labels a Job and its template with its controller uid, and selects them.
-pub fn job_labels(o: &mut Map<String, Value>, uid: &str, name: &str) {
+pub(super) fn job_labels(o: &mut Map<String, Value>, uid: &str, name: &str) {
     let labels = json!({
         "batch.kubernetes.io/controller-uid": uid,
         "batch.kubernetes.io/job-name": name,

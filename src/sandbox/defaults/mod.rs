@@ -1,12 +1,13 @@
 //! Server-side defaults per kind, applied on every write as the real API
 //! server does (so a round trip never shows a diff for defaulted fields).
 
+pub mod fill;
 mod kinds;
 pub mod pod;
 
 use serde_json::{Map, Value};
 
-pub use kinds::{Allocator, initial_status, job_labels};
+pub use kinds::{Allocator, initial_status};
 
 /// Sets `key` when it is absent, null or an empty string (Go's defaulters
 /// treat a zero string as unset).
@@ -36,9 +37,11 @@ pub fn obj_mut<'a>(map: &'a mut Map<String, Value>, key: &str) -> &'a mut Map<St
     }
 }
 
-/// Applies the defaults of `kind` (in `group`) to a whole object.
-pub fn apply(group: &str, kind: &str, object: &mut Value, alloc: &mut Allocator) {
+/// Applies the defaults of `kind` (in `group`) to a whole object: what the
+/// real server's scheme defaulting sets, owned by the writer. What it fills
+/// in later, owned by nobody, is [`fill`]'s.
+pub fn apply(group: &str, kind: &str, object: &mut Value) {
     if let Some(map) = object.as_object_mut() {
-        kinds::apply(group, kind, map, alloc);
+        kinds::apply(group, kind, map);
     }
 }

@@ -55,11 +55,11 @@ pub fn template(template: &mut Value) {
     pod_spec(obj_mut(t, "spec"));
 }
 
-/// Everything a created Pod gains: the service account token volume,
-/// tolerations, priority, and a Pending status with its QoS class.
-pub fn pod(pod: &mut Map<String, Value>, suffix: &str) {
+/// What admission adds to a created Pod (after its writer's ownership is
+/// recorded): the service account and its token volume, tolerations,
+/// priority, and a Pending status with its QoS class.
+pub fn admit(pod: &mut Map<String, Value>, suffix: &str) {
     let spec = obj_mut(pod, "spec");
-    pod_spec(spec);
     set_default(spec, "serviceAccountName", json!("default"));
     let sa = spec
         .get("serviceAccountName")
@@ -93,7 +93,6 @@ pub fn pod(pod: &mut Map<String, Value>, suffix: &str) {
         ]),
     );
     set_default(spec, "priority", json!(0));
-    set_default(spec, "enableServiceLinks", json!(true));
     set_default(spec, "preemptionPolicy", json!("PreemptLowerPriority"));
     let qos = qos_class(spec);
     let status = obj_mut(pod, "status");
@@ -157,7 +156,8 @@ mod tests {
     fn pods_without_resources_are_best_effort() {
         let mut p = json!({"spec": {"containers": [{"name": "a", "image": "x:1"}]}});
         let map = p.as_object_mut().expect("object");
-        pod(map, "abcde");
+        pod_spec(obj_mut(map, "spec"));
+        admit(map, "abcde");
         assert_eq!(
             p["status"],
             json!({"phase": "Pending", "qosClass": "BestEffort"})

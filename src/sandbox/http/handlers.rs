@@ -18,18 +18,35 @@ use crate::sandbox::Shared;
 use crate::sandbox::api::patch::PatchType;
 use crate::sandbox::api::{self, Target};
 use crate::sandbox::errors::ApiError;
+use crate::sandbox::resources::Resource;
 
 /// The verb and kind a request addresses, for fault rules.
-pub fn verb_and_kind(shared: &Shared, req: &Incoming) -> (String, String) {
+/// What a request addresses, as fault rules see it.
+pub struct Addressed {
+    pub verb: String,
+    pub resource: Option<Resource>,
+    pub name: Option<String>,
+}
+
+impl Addressed {
+    pub fn kind(&self) -> &str {
+        self.resource.as_ref().map_or("", |r| r.kind.as_str())
+    }
+}
+
+pub fn addressed(shared: &Shared, req: &Incoming) -> Addressed {
     let Route::Resource(path) = parse(&req.path) else {
-        return ("get".into(), String::new());
+        return Addressed {
+            verb: "get".into(),
+            resource: None,
+            name: None,
+        };
     };
-    let kind = shared
+    let resource = shared
         .state()
         .registry
         .by_plural(&path.group, &path.version, &path.plural)
-        .map(|r| r.kind.clone())
-        .unwrap_or_default();
+        .cloned();
     let verb = match (&req.method, path.name.is_some()) {
         (&Method::GET, _) if req.flag("watch") => "watch",
         (&Method::GET, true) => "get",
@@ -41,7 +58,11 @@ pub fn verb_and_kind(shared: &Shared, req: &Incoming) -> (String, String) {
         (&Method::DELETE, false) => "deletecollection",
         _ => "other",
     };
-    (verb.into(), kind)
+    Addressed {
+        verb: verb.into(),
+        resource,
+        name: path.name.clone(),
+    }
 }
 
 pub async fn dispatch(shared: &Shared, req: Incoming) -> Response {

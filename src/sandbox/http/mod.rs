@@ -151,14 +151,15 @@ async fn handle(AxumState(shared): AxumState<Arc<Shared>>, req: Request) -> Resp
         headers: parts.headers,
         body,
     };
-    let (verb, kind) = handlers::verb_and_kind(&shared, &incoming);
-    let effects = shared.faults().draw(&verb, &kind);
+    let addressed = handlers::addressed(&shared, &incoming);
+    let effects = shared.faults().draw(&addressed.verb, addressed.kind());
     for effect in &effects {
         match effect {
             FaultEffect::Latency(d) | FaultEffect::Timeout(d) => tokio::time::sleep(*d).await,
             _ => {}
         }
-        if let Some(e) = error_for(effect) {
+        let name = addressed.name.as_deref().unwrap_or("");
+        if let Some(e) = error_for(effect, addressed.resource.as_ref(), name) {
             return error_response(&e);
         }
     }

@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, VecDeque};
 use serde_json::Value;
 use tokio::sync::broadcast;
 
+use super::errors::ApiError;
 use super::persist::{Journal, Recovered};
 use crate::model::ResourceKey;
 
@@ -53,6 +54,8 @@ pub struct Store {
     compacted: u64,
     sender: broadcast::Sender<Change>,
     journal: Option<Journal>,
+    /// Set by changes that may give the garbage collector work.
+    collectable: bool,
 }
 
 impl Default for Store {
@@ -72,6 +75,7 @@ impl Store {
             compacted: 0,
             sender,
             journal: None,
+            collectable: false,
         }
     }
 
@@ -99,19 +103,38 @@ impl Store {
         self.objects.get(key)
     }
 
-    /// Objects of a kind, optionally in one namespace, in key order.
+    /// Objects of a kind, optionally in one namespace, in key order. Keys
+    /// sort by group, kind, namespace and name, so this is one range.
     pub fn list<'a>(
         &'a self,
         group: &'a str,
         kind: &'a str,
         namespace: Option<&'a str>,
     ) -> impl Iterator<Item = &'a Value> + 'a {
+        let start = ResourceKey::new(group, kind, namespace.unwrap_or(""), "");
         self.objects
-            .iter()
-            .filter(move |(k, _)| {
+            .range(start..)
+            .take_while(move |(k, _)| {
                 k.group == group && k.kind == kind && namespace.is_none_or(|ns| k.namespace == ns)
             })
             .map(|(_, v)| v)
+    }
+
+    /// Every object of a kind, in all namespaces.
+    pub fn of_kind(&self, group: &str, kind: &str) -> Vec<&Value> {
+        let start = ResourceKey::new(group, kind, "", "");
+        self.objects
+            .range(start..)
+            .take_while(|(k, _)| k.group == group && k.kind == kind)
+            .map(|(_, v)| v)
+            .collect()
+    }
+
+    /// Whether a change since the last call may have given the garbage
+    /// collector work: a removal, an object being deleted, or new owner
+    /// references. Clears the mark.
+    pub fn take_collectable(&mut self) -> bool {
+        std::mem::take(&mut self.collectable)
     }
 
     pub fn all(&self) -> impl Iterator<Item = (&ResourceKey, &Value)> {
@@ -119,34 +142,53 @@ impl Store {
     }
 
     /// Stores `object` (new or replacing), stamping the next resourceVersion.
-    pub fn put(&mut self, key: ResourceKey, mut object: Value) -> Value {
+    /// The change is journaled before it is visible; when the journal cannot
+    /// take it, nothing changes and the error is returned.
+    pub fn put(&mut self, key: ResourceKey, mut object: Value) -> Result<Value, ApiError> {
+        set_rv(&mut object, self.rv + 1);
+        self.persist(self.rv + 1, &key, Some(&object))?;
         self.rv += 1;
-        set_rv(&mut object, self.rv);
         let previous = self.objects.insert(key.clone(), object.clone());
+        let owners = |o: &Value| o.pointer("/metadata/ownerReferences").cloned();
+        let deleting = object
+            .pointer("/metadata/deletionTimestamp")
+            .is_some_and(|t| !t.is_null());
+        let new_owners =
+            owners(&object).is_some() && previous.as_ref().and_then(owners) != owners(&object);
+        self.collectable |= deleting || new_owners;
         let event = if previous.is_some() {
             EventType::Modified
         } else {
             EventType::Added
         };
-        self.persist(&key, Some(&object));
         self.record(event, key, object.clone(), previous);
-        object
+        self.snapshot_when_due();
+        Ok(object)
     }
 
     /// Removes an object; the DELETED event carries a fresh resourceVersion.
-    pub fn remove(&mut self, key: &ResourceKey) -> Option<Value> {
-        let mut object = self.objects.remove(key)?;
+    /// Journaled first, like [`Store::put`].
+    pub fn remove(&mut self, key: &ResourceKey) -> Result<Option<Value>, ApiError> {
+        if !self.objects.contains_key(key) {
+            return Ok(None);
+        }
+        self.persist(self.rv + 1, key, None)?;
         self.rv += 1;
+        let Some(mut object) = self.objects.remove(key) else {
+            return Ok(None);
+        };
         set_rv(&mut object, self.rv);
-        self.persist(key, None);
+        self.collectable = true;
         self.record(EventType::Deleted, key.clone(), object.clone(), None);
-        Some(object)
+        self.snapshot_when_due();
+        Ok(Some(object))
     }
 
     /// Loads recovered state and journals every later change.
     pub fn attach(&mut self, journal: Journal, recovered: Recovered) {
         self.rv = self.rv.max(recovered.rv);
         self.objects.extend(recovered.objects);
+        self.collectable = true;
         self.journal = Some(journal);
     }
 
@@ -155,18 +197,34 @@ impl Store {
         self.journal = None;
     }
 
-    fn persist(&mut self, key: &ResourceKey, object: Option<&Value>) {
-        let rv = self.rv;
+    fn persist(
+        &mut self,
+        rv: u64,
+        key: &ResourceKey,
+        object: Option<&Value>,
+    ) -> Result<(), ApiError> {
         let Some(journal) = self.journal.as_mut() else {
-            return;
+            return Ok(());
         };
         let written = match object {
             Some(o) => journal.put(rv, key, o),
             None => journal.remove(rv, key),
         };
-        if let Err(e) = written {
+        written.map_err(|e| {
             tracing::error!("sandbox journal write failed: {e}");
-        }
+            ApiError::internal(format!(
+                "the sandbox could not persist the change to {key}: {e}"
+            ))
+        })
+    }
+
+    /// Folds the journal into a snapshot once it has grown enough. A failed
+    /// snapshot loses nothing: the journal still holds every change.
+    fn snapshot_when_due(&mut self) {
+        let rv = self.rv;
+        let Some(journal) = self.journal.as_mut() else {
+            return;
+        };
         if journal.wants_snapshot() {
             let all: Vec<(ResourceKey, Value)> = self
                 .objects
@@ -246,11 +304,11 @@ mod tests {
     fn writes_bump_the_resource_version_and_record_events() {
         let mut store = Store::default();
         let (k, v) = cm("a");
-        let stored = store.put(k.clone(), v);
+        let stored = store.put(k.clone(), v).expect("put");
         let first = rv_of(&stored).expect("rv");
-        let again = store.put(k.clone(), stored);
+        let again = store.put(k.clone(), stored).expect("put");
         assert!(rv_of(&again).expect("rv") > first);
-        store.remove(&k);
+        store.remove(&k).expect("remove");
         let events: Vec<_> = store
             .changes_since(0)
             .expect("history")
@@ -268,9 +326,68 @@ mod tests {
         let mut store = Store::with_history_limit(2);
         for name in ["a", "b", "c", "d"] {
             let (k, v) = cm(name);
-            store.put(k, v);
+            store.put(k, v).expect("put");
         }
         assert!(store.changes_since(1).is_none());
         assert_eq!(store.changes_since(3).map(|c| c.len()), Some(2));
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_write_the_journal_refuses_fails_and_changes_nothing() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut store = Store::default();
+        let (kept, v) = cm("kept");
+        store.put(kept.clone(), v).expect("in memory");
+        store.attach(Journal::failing_for_tests(dir.path()), Recovered::default());
+        let rv = store.resource_version();
+        let (k, v) = cm("refused");
+        let err = store.put(k.clone(), v).expect_err("the journal is full");
+        assert_eq!((err.code, err.reason), (500, "InternalError"));
+        assert!(
+            err.message.starts_with("Internal error occurred: "),
+            "{}",
+            err.message
+        );
+        assert!(store.get(&k).is_none());
+        assert!(store.remove(&kept).is_err());
+        assert!(store.get(&kept).is_some());
+        assert_eq!(store.resource_version(), rv);
+        assert_eq!(store.changes_since(rv).map(|c| c.len()), Some(0));
+    }
+
+    #[test]
+    fn listing_a_kind_is_one_range_and_collectable_changes_are_marked() {
+        let mut store = Store::default();
+        let key = |kind: &str, ns: &str, name: &str| ResourceKey::new("", kind, ns, name);
+        for (k, ns, name) in [
+            ("ConfigMap", "a", "x"),
+            ("ConfigMap", "b", "y"),
+            ("ConfigMaq", "a", "z"),
+            ("Config", "a", "w"),
+        ] {
+            let object = json!({"metadata": {"name": name, "namespace": ns}});
+            store.put(key(k, ns, name), object).expect("put");
+        }
+        let names = |ns: Option<&str>| -> Vec<String> {
+            store
+                .list("", "ConfigMap", ns)
+                .map(|o| o["metadata"]["name"].as_str().unwrap_or("").to_owned())
+                .collect()
+        };
+        assert_eq!(names(None), ["x", "y"]);
+        assert_eq!(names(Some("b")), ["y"]);
+        assert_eq!(store.of_kind("", "ConfigMap").len(), 2);
+        assert!(
+            !store.take_collectable(),
+            "plain objects give the collector nothing to do"
+        );
+        let owned = json!({"metadata": {"name": "p", "ownerReferences": [{"uid": "u"}]}});
+        store.put(key("Pod", "a", "p"), owned.clone()).expect("put");
+        assert!(store.take_collectable());
+        store.put(key("Pod", "a", "p"), owned).expect("put");
+        assert!(!store.take_collectable(), "unchanged owner references");
+        store.remove(&key("Config", "a", "w")).expect("remove");
+        assert!(store.take_collectable());
     }
 }

@@ -32,6 +32,7 @@ fn no_writes_without_change_and_wakeups_only_for_pending_work() {
     assert!(actions.iter().all(|a| match a {
         crate::sandbox::controllers::Action::UpdateStatus { object, .. }
         | crate::sandbox::controllers::Action::Update { object, .. }
+        | crate::sandbox::controllers::Action::UpdateScale { object, .. }
         | crate::sandbox::controllers::Action::Create { object, .. } => {
             let text = object.to_string();
             text.contains("broken") || object["kind"] == "Event"

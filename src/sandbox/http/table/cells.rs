@@ -86,6 +86,37 @@ fn service_ports(o: &Value) -> String {
     or_none(text.join(","))
 }
 
+/// `ip:port` of every ready address and port, the first three, then
+/// ` + N more...`, as kubectl's printer shows Endpoints.
+fn endpoint_addresses(o: &Value) -> String {
+    let mut all = Vec::new();
+    for subset in o
+        .pointer("/subsets")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let ports: Vec<i64> = subset["ports"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|p| p["port"].as_i64())
+            .collect();
+        for address in subset["addresses"].as_array().into_iter().flatten() {
+            let ip = address["ip"].as_str().unwrap_or("");
+            if ports.is_empty() {
+                all.push(ip.to_owned());
+            }
+            all.extend(ports.iter().map(|port| format!("{ip}:{port}")));
+        }
+    }
+    match all.len() {
+        0 => "<none>".into(),
+        n if n > 3 => format!("{} + {} more...", all[..3].join(","), n - 3),
+        _ => all.join(","),
+    }
+}
+
 fn external_ip(o: &Value) -> String {
     let ingress: Vec<String> = o
         .pointer("/status/loadBalancer/ingress")
@@ -291,7 +322,7 @@ pub(super) fn builtin_cells(kind: &str, o: &Value, name: Value, age: Value) -> V
                 json!(s(o, "/spec/volumeMode")),
             ]
         }
-        "Endpoints" => vec![name, json!("<none>"), age],
+        "Endpoints" => vec![name, json!(endpoint_addresses(o)), age],
         "Job" => {
             let status = if o
                 .pointer("/status/conditions")
