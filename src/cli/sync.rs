@@ -123,23 +123,11 @@ async fn destination(env: &Env<'_, Clusters>, name: &str) -> Result<(Application
     Ok((app, cluster))
 }
 
-/// The in-process sandbox (when this process owns it) runs its controllers
-/// while a command waits on it.
-fn run_sandbox_controllers(clusters: &Clusters) {
-    if let Some(sandbox) = clusters.sandbox() {
-        sandbox.spawn_controllers(
-            crate::sandbox::controllers::reconcile,
-            crate::sandbox::controllers::next_wakeup,
-        );
-    }
-}
-
 pub async fn sync(
     env: &Env<'_, Clusters>,
     args: &SyncArgs,
     out: &mut dyn Write,
 ) -> Result<ExitCode> {
-    run_sandbox_controllers(env.clusters);
     let loaded = load(env, &args.name, false).await?;
     let (app, cluster) = destination(env, &args.name).await?;
     if let Some(error) = loaded
@@ -322,7 +310,6 @@ pub async fn wait(
     args: &WaitArgs,
     out: &mut dyn Write,
 ) -> Result<ExitCode> {
-    run_sandbox_controllers(env.clusters);
     let (want_sync, want_health) = match (args.sync, args.health) {
         (false, false) => (true, true),
         flags => flags,
