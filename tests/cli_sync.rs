@@ -144,11 +144,16 @@ fn sync_prints_plan_and_progress_and_history_is_shared() {
 
     let wait = setup.plumb(&["app", "wait", "payments", "--sync", "--timeout", "60"]);
     assert_eq!(wait.code, Some(0), "{}\n{}", wait.stdout, wait.stderr);
-    assert!(wait.stdout.starts_with("payments: Synced and "), "{}", wait.stdout);
+    assert!(
+        wait.stdout.starts_with("payments: Synced and "),
+        "{}",
+        wait.stdout
+    );
     let idle = setup.plumb(&["app", "terminate-op", "payments"]);
     assert_ne!(idle.code, Some(0));
     assert!(
-        idle.stderr.contains("no operation is running for application payments"),
+        idle.stderr
+            .contains("no operation is running for application payments"),
         "{}",
         idle.stderr
     );
