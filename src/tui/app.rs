@@ -432,10 +432,20 @@ impl App {
             self.warn(format!("no app named '{name}'"));
             return;
         }
+        let mut tree = TreeState::default();
+        let first = self
+            .snapshot
+            .app(name)
+            .and_then(|a| a.comparison.as_ref())
+            .and_then(|c| c.tree.first())
+            .map(|n| n.id.clone());
+        if let Some(first) = first {
+            tree.select(vec![first]);
+        }
         self.screen = Some(AppScreen {
             name: name.to_owned(),
             tab: Tab::Tree,
-            tree: TreeState::default(),
+            tree,
             focus: None,
             diff: DiffState::default(),
             history_selected: 0,

@@ -3,7 +3,6 @@
 
 use crate::engine::health::HealthStatus;
 use crate::engine::snapshot::{AppView, Snapshot};
-use crate::engine::sync::OperationPhase;
 
 pub fn sync_of(app: &AppView) -> &'static str {
     app.comparison.as_ref().map_or("-", |c| c.sync.as_str())
@@ -30,11 +29,7 @@ pub fn last_op(app: &AppView) -> &'static str {
 }
 
 pub fn failed(app: &AppView) -> bool {
-    app.operation.is_none()
-        && app
-            .last_operation
-            .as_ref()
-            .is_some_and(|op| matches!(op.phase, OperationPhase::Failed | OperationPhase::Error))
+    matches!(last_op(app), "Failed" | "Error")
 }
 
 pub fn flags(app: &AppView) -> String {

@@ -5,10 +5,10 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
-use serde_json::Value;
 use tui_tree_widget::{Tree, TreeItem, TreeState};
 
 use super::list::{health_style, op_style, sync_style};
+use crate::engine::diff::mask_secrets;
 use crate::engine::snapshot::{AppView, TimelineSource};
 use crate::engine::tree::{TreeNode, node_id};
 use crate::tui::diff_pane::{DiffState, LineKind};
@@ -218,10 +218,12 @@ pub fn manifests(
             let shown = diff.masked();
             (shown.normalized_desired, shown.normalized_live)
         }
-        None => (
-            resource.desired.clone().map(mask_secret),
-            resource.live.as_deref().cloned().map(mask_secret),
-        ),
+        None => {
+            let mut desired = resource.desired.clone();
+            let mut live = resource.live.as_deref().cloned();
+            mask_secrets(&mut desired, &mut live);
+            (desired, live)
+        }
     };
     let mut lines = Vec::new();
     for (title, object) in [("desired (Git)", desired), ("live (cluster)", live)] {
@@ -241,18 +243,4 @@ pub fn manifests(
     }
     *scroll = (*scroll).min(lines.len().saturating_sub(1));
     frame.render_widget(Paragraph::new(lines).scroll((*scroll as u16, 0)), area);
-}
-
-/// Secret values never reach the screen.
-fn mask_secret(mut object: Value) -> Value {
-    if object.get("kind").and_then(Value::as_str) == Some("Secret") {
-        for field in ["data", "stringData"] {
-            if let Some(Value::Object(map)) = object.get_mut(field) {
-                for value in map.values_mut() {
-                    *value = Value::String("++++++++".to_owned());
-                }
-            }
-        }
-    }
-    object
 }
