@@ -2,7 +2,8 @@
 //! (replicas drifted by kubectl, with blame), orders with hooks and a
 //! running operation, and a Degraded, frozen inventory.
 
-#![allow(dead_code)]
+// Test-only helpers: a bad fixture should fail the test loudly.
+#![allow(dead_code, clippy::unwrap_used)]
 
 use std::sync::Arc;
 
