@@ -7,6 +7,7 @@ pub mod compare;
 pub mod fleet;
 pub mod measure;
 pub mod render;
+pub mod tui;
 
 use std::path::Path;
 
