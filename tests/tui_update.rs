@@ -182,6 +182,10 @@ fn navigation_tabs_back_and_quit() {
     assert!(app.screen.is_none());
     press(&mut app, ":q\n");
     assert!(app.quit);
+    let mut app = tui_fixture::app(tui_fixture::incident());
+    press(&mut app, "s");
+    app.update(ctrl('c'));
+    assert!(app.quit, "ctrl-c quits even from a modal");
 }
 
 #[test]

@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
-use ratatui::crossterm::event::{KeyCode, KeyEvent};
-use tui_tree_widget::TreeState;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use tui_tree_widget::{TreeItem, TreeState};
 
 use super::command_line;
 use super::diff_pane::DiffState;
@@ -77,6 +77,8 @@ pub struct ListState {
     pub filter: String,
     pub facets: Vec<Facet>,
     pub sort: SortKey,
+    /// The fleet summary line, counted once per snapshot.
+    pub summary: String,
 }
 
 #[derive(Debug)]
@@ -90,6 +92,8 @@ pub struct AppScreen {
     pub diff: DiffState,
     pub history_selected: usize,
     pub scroll: usize,
+    /// Tree rows built for one snapshot generation, reused across frames.
+    pub tree_rows: Option<(u64, Vec<TreeItem<'static, String>>)>,
 }
 
 pub struct App {
@@ -179,6 +183,7 @@ impl App {
     pub fn refilter(&mut self) {
         let selected_name = self.current().map(|a| a.name.clone());
         let l = &mut self.list;
+        l.summary = fleet::summary(&self.snapshot);
         l.rows = fleet::visible(&self.snapshot, &l.filter, &l.facets, l.sort);
         let found = selected_name.and_then(|name| {
             l.rows
@@ -227,6 +232,11 @@ impl App {
     }
 
     fn key(&mut self, key: KeyEvent) -> Vec<Command> {
+        // Ctrl-C quits from anywhere, even a modal or the command line.
+        if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
+            self.quit = true;
+            return Vec::new();
+        }
         if let Some(modal) = &mut self.modal {
             return match modal.key(&key) {
                 Outcome::Stay => Vec::new(),
@@ -450,6 +460,7 @@ impl App {
             diff: DiffState::default(),
             history_selected: 0,
             scroll: 0,
+            tree_rows: None,
         });
     }
 

@@ -1,7 +1,7 @@
 //! Modal dialogs: their state and how they answer keys. A modal returns
 //! what should happen next; only confirmation sends a [`Command`].
 
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
 use crate::engine::snapshot::{Command, SyncCommand};
 
@@ -58,9 +58,7 @@ pub enum Outcome {
 
 impl Modal {
     pub fn key(&mut self, key: &KeyEvent) -> Outcome {
-        if key.code == KeyCode::Esc
-            || (key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL))
-        {
+        if key.code == KeyCode::Esc {
             return Outcome::Close;
         }
         match self {

@@ -29,7 +29,6 @@ async fn event_loop(
     let mut events = EventStream::new();
     let mut snapshots = handle.watch();
     let mut notices = handle.notices();
-    let mut tick = tokio::time::interval(Duration::from_millis(250));
     let mut engine_alive = true;
     let size = terminal.size()?;
     app.update(Msg::Resize {
@@ -58,7 +57,6 @@ async fn event_loop(
                 })),
                 Err(RecvError::Closed) => {}
             },
-            _ = tick.tick() => {}
         }
         // Drain whatever else is ready so a burst costs one frame.
         while tokio_stream_ready(&mut events, &mut pending).await {}

@@ -79,7 +79,14 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
         tabs,
     );
     match screen.tab {
-        Tab::Tree => panes::tree(frame, pane, theme, view, &mut screen.tree),
+        Tab::Tree => {
+            let generation = app.snapshot.generation;
+            let rows = match &mut screen.tree_rows {
+                Some((built, rows)) if *built == generation => rows,
+                slot => &mut slot.insert((generation, panes::tree_rows(theme, view))).1,
+            };
+            panes::tree(frame, pane, theme, view, rows, &mut screen.tree)
+        }
         Tab::Diff => panes::diff(frame, pane, theme, &screen.diff),
         Tab::History => panes::history(frame, pane, theme, view, &mut screen.history_selected),
         Tab::Events => panes::events(frame, pane, theme, view, &mut screen.scroll),

@@ -16,7 +16,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
         Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
     let theme = &app.theme;
     let mut spans = vec![Span::styled(
-        fleet::summary(&app.snapshot),
+        app.list.summary.clone(),
         theme.style(Role::Title),
     )];
     if app.snapshot.loading {

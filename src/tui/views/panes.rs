@@ -19,21 +19,17 @@ pub fn tree(
     area: Rect,
     theme: &Theme,
     view: &AppView,
+    items: &[TreeItem<'static, String>],
     state: &mut TreeState<String>,
 ) {
-    let Some(comparison) = &view.comparison else {
+    if view.comparison.is_none() {
         frame.render_widget(Paragraph::new("Not compared yet."), area);
         return;
-    };
-    let items: Vec<TreeItem<String>> = comparison
-        .tree
-        .iter()
-        .map(|n| tree_item(theme, n))
-        .collect();
+    }
     if state.selected().is_empty() {
         state.select_first();
     }
-    match Tree::new(&items) {
+    match Tree::new(items) {
         Ok(widget) => {
             let widget = widget.highlight_style(theme.style(Role::Selected));
             frame.render_stateful_widget(widget, area, state);
@@ -42,7 +38,16 @@ pub fn tree(
     }
 }
 
-fn tree_item<'a>(theme: &Theme, node: &TreeNode) -> TreeItem<'a, String> {
+/// The tree widget's rows for an app's resource tree.
+pub fn tree_rows(theme: &Theme, view: &AppView) -> Vec<TreeItem<'static, String>> {
+    view.comparison
+        .iter()
+        .flat_map(|c| &c.tree)
+        .map(|n| tree_item(theme, n))
+        .collect()
+}
+
+fn tree_item(theme: &Theme, node: &TreeNode) -> TreeItem<'static, String> {
     let mut spans = vec![Span::raw(format!("{} {}", node.key.kind, node.key.name))];
     if let Some(status) = node.status {
         spans.push(Span::raw("  "));
