@@ -123,7 +123,6 @@ fn breadcrumb(app: &App, view: &AppView) -> Line<'static> {
         parent = app.snapshot.app(&name).and_then(|a| a.parent.clone());
         chain.push(name);
     }
-    chain.push("root".to_owned());
     chain.reverse();
     let mut spans = vec![Span::styled(chain.join(" › "), theme.style(Role::Title))];
     if let Some(appset) = &view.appset {
