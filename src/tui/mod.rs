@@ -11,6 +11,7 @@ pub mod diff_pane;
 pub mod fleet;
 pub mod keymap;
 pub mod modal;
+mod navigation;
 pub mod runner;
 pub mod theme;
 pub mod views;
