@@ -74,6 +74,16 @@ pub struct Settings {
     pub source: SourceSettings,
     pub engine: EngineSettings,
     pub argocd: ArgocdSettings,
+    pub tui: TuiSettings,
+}
+
+/// The terminal console.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TuiSettings {
+    /// Glob patterns over destination names, servers and namespaces; a match
+    /// makes sync, rollback and prune ask for the app name first.
+    pub production: Vec<String>,
 }
 
 /// Compatibility with Argo CD: its `argocd-cm` settings and tracking.

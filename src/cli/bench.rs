@@ -26,6 +26,8 @@ pub enum BenchCommand {
     Compare(CompareArgs),
     /// List 2,000 ApplicationSet-generated apps, against the same apps as plain files.
     Appset(AppsetArgs),
+    /// Console frame times on a TestBackend: first frame, p50 / p99.
+    Tui(TuiArgs),
 }
 
 #[derive(Debug, Args)]
@@ -39,6 +41,22 @@ pub struct AppsetArgs {
     /// Runs per measurement (min and median are reported).
     #[arg(long, default_value_t = 3)]
     pub runs: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct TuiArgs {
+    /// Number of apps in the list.
+    #[arg(long, default_value_t = 10_000)]
+    pub apps: usize,
+    /// Nodes in one app's resource tree (all expanded).
+    #[arg(long, default_value_t = 5_000)]
+    pub tree_nodes: usize,
+    /// Frames measured in the list and in the tree.
+    #[arg(long, default_value_t = 500)]
+    pub frames: usize,
+    /// Output format (table or json).
+    #[arg(short, long, value_enum, default_value_t)]
+    pub output: OutputFormat,
 }
 
 #[derive(Debug, Args)]
@@ -97,7 +115,52 @@ pub fn run(command: &BenchCommand, out: &mut dyn Write) -> Result<ExitCode> {
         BenchCommand::Appset(args) => appset(args, out),
         BenchCommand::Compare(args) => compare(args, out),
         BenchCommand::Sandbox(args) => sandbox::run(args, out),
+        BenchCommand::Tui(args) => tui(args, out),
     }
+}
+
+fn tui(args: &TuiArgs, out: &mut dyn Write) -> Result<ExitCode> {
+    let report = crate::bench::tui::TuiBench {
+        apps: args.apps.max(1),
+        tree_nodes: args.tree_nodes.max(1),
+        frames: args.frames.max(1),
+        width: 160,
+        height: 45,
+    }
+    .run()?;
+    if matches!(args.output, OutputFormat::Json | OutputFormat::Yaml) {
+        writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    writeln!(
+        out,
+        "{} apps, a {}-node tree, {} frames each, 160x45 TestBackend",
+        report.apps, report.tree_nodes, report.frames
+    )?;
+    let ms = |v: f64| format!("{v:.2} ms");
+    let verdict = |v: f64, target: f64| if v < target { "ok" } else { "over" }.to_owned();
+    let rows = vec![
+        vec![
+            "first frame".to_owned(),
+            ms(report.first_frame_ms),
+            format!("< {}", ms(report.first_frame_target_ms)),
+            verdict(report.first_frame_ms, report.first_frame_target_ms),
+        ],
+        vec![
+            "list frame p50 / p99".to_owned(),
+            format!("{} / {}", ms(report.list_p50_ms), ms(report.list_p99_ms)),
+            format!("p99 < {}", ms(report.p99_target_ms)),
+            verdict(report.list_p99_ms, report.p99_target_ms),
+        ],
+        vec![
+            "tree frame p50 / p99".to_owned(),
+            format!("{} / {}", ms(report.tree_p50_ms), ms(report.tree_p99_ms)),
+            format!("p99 < {}", ms(report.p99_target_ms)),
+            verdict(report.tree_p99_ms, report.p99_target_ms),
+        ],
+    ];
+    write_table(out, &["MEASUREMENT", "TIME", "TARGET", ""], &rows)?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn compare(args: &CompareArgs, out: &mut dyn Write) -> Result<ExitCode> {

@@ -32,6 +32,9 @@ pub use output::{OutputFormat, is_broken_pipe, print_stderr};
 pub struct Cli {
     #[command(flatten)]
     pub source: context::SourceArgs,
+    /// Start the console without any action that changes the cluster.
+    #[arg(long)]
+    pub readonly: bool,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -85,6 +88,11 @@ fn install_error_handling() -> Result<()> {
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
+    if cli.command.is_none() {
+        let ctx = context::Context::new(&cli.source)?;
+        crate::tui::run_catalog_console(&ctx.workspace.catalog(&ctx.root)?, cli.readonly)?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let code = match cli.command {
@@ -103,14 +111,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Appset(command)) => {
             appset::run(&context::Context::new(&cli.source)?, &command, &mut out)?
         }
-        None => app::run(
-            &context::Context::new(&cli.source)?,
-            &app::AppCommand::List(app::ListArgs {
-                output: OutputFormat::Table,
-                appset: None,
-            }),
-            &mut out,
-        )?,
+        None => ExitCode::SUCCESS,
     };
     out.flush()?;
     Ok(code)

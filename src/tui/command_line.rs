@@ -1,0 +1,172 @@
+//! The `:` command line: parsing, running and Tab completion.
+
+use super::app::App;
+use super::fleet::{Facet, FacetField};
+use super::keymap::Action;
+use crate::engine::snapshot::{Command, Notice, NoticeLevel, Snapshot};
+
+/// Every command, for completion and the help screen.
+pub const COMMANDS: &[(&str, &str)] = &[
+    ("sync", "sync the current app"),
+    ("rollback", "roll the current app back"),
+    ("refresh", "compare again"),
+    (
+        "refresh!",
+        "hard refresh: refetch Git, render without cache",
+    ),
+    ("terminate", "stop the running operation"),
+    ("freeze", "freeze the current app: :freeze REASON"),
+    ("unfreeze", "unfreeze the current app"),
+    ("autosync", "toggle auto-sync"),
+    ("app", "open an app: :app NAME"),
+    ("ctx", "list clusters"),
+    ("sort", "sort the list: :sort name|sync|health"),
+    ("status", "facet on sync status: :status OutOfSync"),
+    ("health", "facet on health: :health Degraded"),
+    ("project", "facet on project"),
+    ("cluster", "facet on cluster"),
+    ("namespace", "facet on destination namespace"),
+    ("op", "facet on last operation result: :op Failed"),
+    ("all", "clear filter and facets"),
+    ("help", "show keys and commands"),
+    ("q", "quit"),
+];
+
+pub fn run(app: &mut App, line: &str) -> Vec<Command> {
+    let line = line.trim();
+    let (name, arg) = match line.split_once(' ') {
+        Some((name, arg)) => (name, arg.trim()),
+        None => (line, ""),
+    };
+    let action = match name {
+        "" => return Vec::new(),
+        "q" | "q!" | "quit" | "wq" => Action::Quit,
+        "help" => Action::Help,
+        "sync" => Action::Sync,
+        "rollback" => Action::Rollback,
+        "refresh" => Action::Refresh,
+        "refresh!" => Action::HardRefresh,
+        "terminate" => Action::Terminate,
+        "autosync" => Action::AutoSync,
+        "freeze" | "unfreeze" => return freeze(app, name == "freeze", arg),
+        "app" => {
+            app.open(arg);
+            return Vec::new();
+        }
+        "ctx" => {
+            ctx(app);
+            return Vec::new();
+        }
+        "sort" => match arg {
+            "name" => Action::SortName,
+            "sync" => Action::SortSync,
+            "health" => Action::SortHealth,
+            _ => {
+                app.warn(format!(":sort {arg}: use name, sync or health"));
+                return Vec::new();
+            }
+        },
+        "all" => {
+            app.list.filter.clear();
+            app.list.facets.clear();
+            app.refilter();
+            return Vec::new();
+        }
+        _ => {
+            facet(app, name, arg);
+            return Vec::new();
+        }
+    };
+    app.act(action)
+}
+
+fn freeze(app: &mut App, on: bool, reason: &str) -> Vec<Command> {
+    if app.refuse_readonly() {
+        return Vec::new();
+    }
+    let Some(current) = app.current().map(|a| a.name.clone()) else {
+        return Vec::new();
+    };
+    if !on {
+        return vec![Command::Unfreeze { app: Some(current) }];
+    }
+    if reason.is_empty() {
+        return app.act(Action::Freeze);
+    }
+    vec![Command::Freeze {
+        app: Some(current),
+        reason: reason.to_owned(),
+    }]
+}
+
+fn ctx(app: &mut App) {
+    let clusters: Vec<String> = app
+        .snapshot
+        .clusters
+        .iter()
+        .map(|c| match &c.error {
+            Some(e) => format!("{} ({}, unreachable: {e})", c.name, c.server),
+            None => format!("{} ({})", c.name, c.server),
+        })
+        .collect();
+    app.status = Some(Notice {
+        app: None,
+        level: NoticeLevel::Info,
+        message: if clusters.is_empty() {
+            "no clusters known".to_owned()
+        } else {
+            format!("clusters: {}", clusters.join(", "))
+        },
+    });
+}
+
+fn facet(app: &mut App, name: &str, value: &str) {
+    let field = match name {
+        "status" => Some(FacetField::Sync),
+        "ns" => Some(FacetField::Namespace),
+        other => FacetField::parse(other).filter(|f| *f != FacetField::Sync),
+    };
+    let Some(field) = field else {
+        app.warn(format!("unknown command ':{name}' (Tab completes)"));
+        return;
+    };
+    app.list.facets.retain(|f| f.field != field);
+    if !value.is_empty() {
+        app.list.facets.push(Facet {
+            field,
+            value: value.to_owned(),
+        });
+    }
+    app.refilter();
+}
+
+/// Completes the command name, or an app name after `app `.
+pub fn complete(line: &str, snapshot: &Snapshot) -> String {
+    if let Some(prefix) = line.strip_prefix("app ") {
+        let names = snapshot
+            .apps
+            .iter()
+            .map(|a| a.name.as_str())
+            .filter(|n| n.starts_with(prefix));
+        return match common_prefix(names) {
+            Some(done) => format!("app {done}"),
+            None => line.to_owned(),
+        };
+    }
+    let names = COMMANDS
+        .iter()
+        .map(|(n, _)| *n)
+        .filter(|n| n.starts_with(line));
+    common_prefix(names).unwrap_or_else(|| line.to_owned())
+}
+
+fn common_prefix<'a>(mut names: impl Iterator<Item = &'a str>) -> Option<String> {
+    let first = names.next()?.to_owned();
+    Some(names.fold(first, |acc, n| {
+        acc.chars()
+            .zip(n.chars())
+            .take_while(|(a, b)| a == b)
+            .map(|(a, _)| a)
+            .collect()
+    }))
+}

@@ -1,0 +1,179 @@
+//! One application: breadcrumb, status line, running operation, tabs and
+//! the selected pane.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Tabs};
+
+use super::list::{health_style, op_style, sync_style};
+use super::panes;
+use crate::engine::snapshot::AppView;
+use crate::tui::app::{App, Tab};
+use crate::tui::fleet;
+use crate::tui::theme::Role;
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
+    let Some(name) = app.screen.as_ref().map(|s| s.name.clone()) else {
+        return;
+    };
+    let snapshot = app.snapshot.clone();
+    let Some(view) = snapshot.app(&name) else {
+        frame.render_widget(
+            Paragraph::new(format!("{name} is no longer in the catalog (Esc: back)")),
+            area,
+        );
+        return;
+    };
+    let operation_height = view
+        .operation
+        .as_ref()
+        .map_or(0, |op| (op.plan.groups.len() as u16 + 1).min(6));
+    let [crumb, status, operation, tabs, pane] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Length(operation_height),
+        Constraint::Length(1),
+        Constraint::Min(1),
+    ])
+    .areas(area);
+    let theme = &app.theme;
+    frame.render_widget(Paragraph::new(breadcrumb(app, view)), crumb);
+    frame.render_widget(Paragraph::new(status_line(app, view)), status);
+    if let Some(op) = &view.operation {
+        let mut lines = vec![Line::from(vec![
+            Span::styled(
+                format!("{} ", op.phase.as_str()),
+                op_style(theme, op.phase.as_str()),
+            ),
+            Span::raw(format!("by {} {}", op.holder, op.message)),
+        ])];
+        for group in &op.plan.groups {
+            lines.push(Line::styled(
+                format!(
+                    "  {} wave {}: {} resources",
+                    group.phase.as_str(),
+                    group.wave,
+                    group.items.len()
+                ),
+                theme.style(Role::Busy),
+            ));
+        }
+        frame.render_widget(Paragraph::new(lines), operation);
+    }
+    let Some(screen) = &mut app.screen else {
+        return;
+    };
+    let selected = Tab::ALL.iter().position(|t| *t == screen.tab).unwrap_or(0);
+    let tab_titles: Vec<Line> = Tab::ALL
+        .iter()
+        .map(|t| match (t, &screen.focus) {
+            (Tab::Diff, Some(focus)) => Line::from(format!("Diff: {}", short_id(focus))),
+            _ => Line::from(t.title()),
+        })
+        .collect();
+    frame.render_widget(
+        Tabs::new(tab_titles)
+            .select(selected)
+            .highlight_style(theme.style(Role::Selected)),
+        tabs,
+    );
+    match screen.tab {
+        Tab::Tree => {
+            let generation = app.snapshot.generation;
+            let rows = match &mut screen.tree_rows {
+                Some((built, rows)) if *built == generation => rows,
+                slot => &mut slot.insert((generation, panes::tree_rows(theme, view))).1,
+            };
+            panes::tree(frame, pane, theme, view, rows, &mut screen.tree)
+        }
+        Tab::Diff => panes::diff(frame, pane, theme, &screen.diff),
+        Tab::History => panes::history(frame, pane, theme, view, &mut screen.history_selected),
+        Tab::Events => panes::events(frame, pane, theme, view, &mut screen.scroll),
+        Tab::Manifests => {
+            let focus = screen
+                .focus
+                .clone()
+                .or_else(|| screen.tree.selected().last().cloned());
+            panes::manifests(
+                frame,
+                pane,
+                theme,
+                view,
+                focus.as_deref(),
+                &mut screen.scroll,
+            )
+        }
+    }
+}
+
+fn short_id(id: &str) -> &str {
+    // group/kind/namespace/name → kind/namespace/name
+    id.split_once('/').map_or(id, |(_, rest)| rest)
+}
+
+fn breadcrumb(app: &App, view: &AppView) -> Line<'static> {
+    let theme = &app.theme;
+    let mut chain = vec![view.name.clone()];
+    let mut parent = view.parent.clone();
+    while let Some(name) = parent {
+        if chain.contains(&name) {
+            break;
+        }
+        parent = app.snapshot.app(&name).and_then(|a| a.parent.clone());
+        chain.push(name);
+    }
+    chain.reverse();
+    let mut spans = vec![Span::styled(chain.join(" › "), theme.style(Role::Title))];
+    if let Some(appset) = &view.appset {
+        spans.push(Span::styled(
+            format!("  (from ApplicationSet {appset})"),
+            theme.style(Role::Muted),
+        ));
+    }
+    if app.is_production(view) {
+        spans.push(Span::styled("  PRODUCTION", theme.style(Role::Warn)));
+    }
+    Line::from(spans)
+}
+
+fn status_line(app: &App, view: &AppView) -> Line<'static> {
+    let theme = &app.theme;
+    let sync = fleet::sync_of(view);
+    let mut spans = vec![
+        Span::styled(sync, sync_style(theme, sync)),
+        Span::raw("  "),
+        Span::styled(
+            fleet::health_text(view),
+            health_style(theme, fleet::health_of(view)),
+        ),
+        Span::styled(
+            format!(
+                "  {}  {}  {}",
+                fleet::flags(view),
+                fleet::revision(view),
+                fleet::destination(view)
+            ),
+            theme.style(Role::Muted),
+        ),
+    ];
+    if let Some(freeze) = &view.freeze {
+        spans.push(Span::styled(
+            format!("  ❄ frozen by {}: {}", freeze.by, freeze.reason),
+            theme.style(Role::Warn),
+        ));
+    }
+    if let Some(why) = &view.auto_sync_paused {
+        spans.push(Span::styled(
+            format!("  auto-sync paused: {why}"),
+            theme.style(Role::Warn),
+        ));
+    }
+    for condition in view.comparison.iter().flat_map(|c| &c.conditions) {
+        spans.push(Span::styled(
+            format!("  ⚠ {}", condition.message),
+            theme.style(Role::Warn),
+        ));
+    }
+    Line::from(spans)
+}
