@@ -9,8 +9,9 @@
 //! - [`source`]: Git (clone, fetch, revisions, history) and rendering
 //!   (plain YAML, Kustomize, Helm) into desired objects, with a content-keyed cache.
 //! - [`cluster`]: the kube-rs adapter: contexts, discovery, live cache, apply, leases.
-//! - [`engine`]: decisions as pure functions — health, diff, sync plans — and the
-//!   reconcile loop that publishes snapshots.
+//! - [`engine`]: decisions as pure functions — health, diff, compare, sync
+//!   operations, policies, ApplicationSets — the sync runner and the operation
+//!   store, and the snapshot contract front ends read.
 //! - [`sandbox`]: an embedded Kubernetes API server with simulated controllers.
 //! - [`cli`]: headless subcommands over the engine.
 //! - [`bench`]: `plumb bench`: generated fleets and timings against the real tools.

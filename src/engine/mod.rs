@@ -1,5 +1,6 @@
-//! Decisions as pure functions over plain data (health, diff, sync plans) and
-//! the reconcile loop that turns them into published snapshots.
+//! Decisions as pure functions over plain data (health, diff, compare, sync
+//! operations, policies, ApplicationSets), the runner and store that carry
+//! operations out against a cluster, and the snapshot contract.
 
 pub mod appset;
 pub mod compare;
