@@ -14,6 +14,7 @@ use super::table::write_table;
 use crate::bench::appset::AppsetBench;
 use crate::bench::compare::{CompareBench, CompareReport};
 use crate::bench::fleet::{FleetKind, FleetSpec};
+use crate::bench::measure::Summary;
 use crate::bench::render::{RenderBench, RenderReport};
 
 #[derive(Debug, Subcommand)]
@@ -275,32 +276,17 @@ fn write_report(report: &RenderReport, out: &mut dyn Write) -> Result<()> {
     )?;
     writeln!(out)?;
     let ms = |v: f64| format!("{v:.0} ms");
-    let rows: Vec<Vec<String>> = report
+    let rows: Vec<RatioRow> = report
         .scenarios
         .iter()
-        .map(|s| {
-            vec![
-                s.name.to_owned(),
-                ms(s.plumb.median_ms),
-                ms(s.plumb.min_ms),
-                ms(s.baseline.median_ms),
-                ms(s.baseline.min_ms),
-                format!("{:.2}x", s.ratio),
-            ]
+        .map(|s| RatioRow {
+            name: s.name,
+            plumb: s.plumb,
+            baseline: Some(s.baseline),
+            ratio: Some(s.ratio),
         })
         .collect();
-    write_table(
-        out,
-        &[
-            "SCENARIO",
-            "PLUMB MEDIAN",
-            "PLUMB MIN",
-            "BASELINE MEDIAN",
-            "BASELINE MIN",
-            "RATIO",
-        ],
-        &rows,
-    )?;
+    write_ratio_table(out, "PLUMB", "BASELINE", &rows)?;
     writeln!(out)?;
     writeln!(
         out,
@@ -327,32 +313,60 @@ fn appset(args: &AppsetArgs, out: &mut dyn Write) -> Result<ExitCode> {
         "fleet: {} apps from one ApplicationSet (matrix of git directories x list); baseline: the same apps as plain Application files; {} runs; time until `plumb app list` prints",
         report.apps, report.runs
     )?;
-    let ms = |v: f64| format!("{v:.0} ms");
-    let rows: Vec<Vec<String>> = report
+    let rows: Vec<RatioRow> = report
         .scenarios
         .iter()
-        .map(|s| {
+        .map(|s| RatioRow {
+            name: s.name,
+            plumb: s.plumb,
+            baseline: Some(s.baseline),
+            ratio: Some(s.ratio()),
+        })
+        .collect();
+    write_ratio_table(out, "APPSET", "PLAIN", &rows)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One scenario row: plumb's timing beside the baseline's and their ratio.
+pub(crate) struct RatioRow<'a> {
+    pub name: &'a str,
+    pub plumb: Summary,
+    pub baseline: Option<Summary>,
+    pub ratio: Option<f64>,
+}
+
+/// Writes scenario rows under `[scenario, ours median, ours min, baseline
+/// median, baseline min, ratio]` headers; `-` where a row has no baseline.
+pub(crate) fn write_ratio_table(
+    out: &mut dyn Write,
+    ours: &str,
+    baseline: &str,
+    rows: &[RatioRow<'_>],
+) -> Result<()> {
+    let ms = |v: f64| format!("{v:.0} ms");
+    let none = || "-".to_owned();
+    let cells: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
             vec![
-                s.name.to_owned(),
-                ms(s.plumb.median_ms),
-                ms(s.plumb.min_ms),
-                ms(s.baseline.median_ms),
-                ms(s.baseline.min_ms),
-                format!("{:.2}x", s.ratio()),
+                r.name.to_owned(),
+                ms(r.plumb.median_ms),
+                ms(r.plumb.min_ms),
+                r.baseline.map_or_else(none, |b| ms(b.median_ms)),
+                r.baseline.map_or_else(none, |b| ms(b.min_ms)),
+                r.ratio.map_or_else(none, |x| format!("{x:.2}x")),
             ]
         })
         .collect();
-    write_table(
-        out,
-        &[
-            "SCENARIO",
-            "APPSET MEDIAN",
-            "APPSET MIN",
-            "PLAIN MEDIAN",
-            "PLAIN MIN",
-            "RATIO",
-        ],
-        &rows,
-    )?;
-    Ok(ExitCode::SUCCESS)
+    let headers = [
+        "SCENARIO".to_owned(),
+        format!("{ours} MEDIAN"),
+        format!("{ours} MIN"),
+        format!("{baseline} MEDIAN"),
+        format!("{baseline} MIN"),
+        "RATIO".to_owned(),
+    ];
+    let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
+    write_table(out, &headers, &cells)?;
+    Ok(())
 }

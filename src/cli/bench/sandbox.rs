@@ -9,7 +9,7 @@ use color_eyre::eyre::{Result, eyre};
 
 use crate::bench::sandbox::{SandboxBench, SandboxReport};
 use crate::cli::OutputFormat;
-use crate::cli::table::write_table;
+use crate::cli::bench::{RatioRow, write_ratio_table};
 
 #[derive(Debug, Args)]
 pub struct SandboxArgs {
@@ -57,33 +57,17 @@ fn write_report(report: &SandboxReport, out: &mut dyn Write) -> Result<()> {
     )?;
     writeln!(out)?;
     let ms = |v: f64| format!("{v:.0} ms");
-    let none = || "-".to_owned();
-    let rows: Vec<Vec<String>> = report
+    let rows: Vec<RatioRow> = report
         .scenarios
         .iter()
-        .map(|s| {
-            vec![
-                s.name.clone(),
-                ms(s.plumb.median_ms),
-                ms(s.plumb.min_ms),
-                s.baseline.map_or_else(none, |b| ms(b.median_ms)),
-                s.baseline.map_or_else(none, |b| ms(b.min_ms)),
-                s.ratio.map_or_else(none, |r| format!("{r:.2}x")),
-            ]
+        .map(|s| RatioRow {
+            name: &s.name,
+            plumb: s.plumb,
+            baseline: s.baseline,
+            ratio: s.ratio,
         })
         .collect();
-    write_table(
-        out,
-        &[
-            "SCENARIO",
-            "PLUMB MEDIAN",
-            "PLUMB MIN",
-            "BASELINE MEDIAN",
-            "BASELINE MIN",
-            "RATIO",
-        ],
-        &rows,
-    )?;
+    write_ratio_table(out, "PLUMB", "BASELINE", &rows)?;
     writeln!(out)?;
     writeln!(
         out,
@@ -101,7 +85,7 @@ fn write_report(report: &SandboxReport, out: &mut dyn Write) -> Result<()> {
             mib(after),
             mib(before),
             after.saturating_sub(before) * 1024 / memory.objects.max(1) as u64,
-            memory.peak_kib.map_or_else(none, mib)
+            memory.peak_kib.map_or_else(|| "-".to_owned(), mib)
         )?;
     }
     Ok(())
