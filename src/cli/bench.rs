@@ -16,6 +16,7 @@ use crate::bench::compare::{CompareBench, CompareReport};
 use crate::bench::fleet::{FleetKind, FleetSpec};
 use crate::bench::measure::Summary;
 use crate::bench::render::{RenderBench, RenderReport};
+use crate::source::render::find_on_path;
 
 #[derive(Debug, Subcommand)]
 pub enum BenchCommand {
@@ -169,7 +170,7 @@ fn compare(args: &CompareArgs, out: &mut dyn Write) -> Result<ExitCode> {
         None
     } else {
         Some(
-            which("kubectl")
+            find_on_path("kubectl")
                 .ok_or_else(|| eyre!("kubectl is not on PATH (or pass --no-kubectl)"))?,
         )
     };
@@ -183,13 +184,7 @@ fn compare(args: &CompareArgs, out: &mut dyn Write) -> Result<ExitCode> {
         deadline: std::time::Duration::from_millis(args.deadline_ms),
     };
     let report = bench.run()?;
-    match args.output {
-        OutputFormat::Json | OutputFormat::Yaml => {
-            writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
-        }
-        OutputFormat::Table | OutputFormat::Wide => write_compare_report(&report, out)?,
-    }
-    Ok(ExitCode::SUCCESS)
+    print_report(out, args.output, &report, write_compare_report)
 }
 
 fn write_compare_report(report: &CompareReport, out: &mut dyn Write) -> Result<()> {
@@ -225,7 +220,7 @@ fn write_compare_report(report: &CompareReport, out: &mut dyn Write) -> Result<(
 }
 
 fn render(args: &RenderArgs, out: &mut dyn Write) -> Result<ExitCode> {
-    let kubectl = which("kubectl").ok_or_else(|| eyre!("kubectl is not on PATH"))?;
+    let kubectl = find_on_path("kubectl").ok_or_else(|| eyre!("kubectl is not on PATH"))?;
     let bench = RenderBench {
         fleet: FleetSpec {
             apps: args.apps.max(1),
@@ -237,20 +232,7 @@ fn render(args: &RenderArgs, out: &mut dyn Write) -> Result<ExitCode> {
         kubectl,
     };
     let report = bench.run()?;
-    match args.output {
-        OutputFormat::Json | OutputFormat::Yaml => {
-            writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
-        }
-        OutputFormat::Table | OutputFormat::Wide => write_report(&report, out)?,
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
-fn which(name: &str) -> Option<std::path::PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|dir| dir.join(name))
-        .find(|candidate| candidate.is_file())
+    print_report(out, args.output, &report, write_report)
 }
 
 fn write_report(report: &RenderReport, out: &mut dyn Write) -> Result<()> {
@@ -369,4 +351,20 @@ pub(crate) fn write_ratio_table(
     let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
     write_table(out, &headers, &cells)?;
     Ok(())
+}
+
+/// Prints a report as JSON (`-o json|yaml`) or through its table writer.
+pub(crate) fn print_report<T: serde::Serialize>(
+    out: &mut dyn Write,
+    output: OutputFormat,
+    report: &T,
+    table: fn(&T, &mut dyn Write) -> Result<()>,
+) -> Result<ExitCode> {
+    match output {
+        OutputFormat::Json | OutputFormat::Yaml => {
+            writeln!(out, "{}", serde_json::to_string_pretty(report)?)?;
+        }
+        OutputFormat::Table | OutputFormat::Wide => table(report, out)?,
+    }
+    Ok(ExitCode::SUCCESS)
 }

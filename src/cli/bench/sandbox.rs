@@ -9,7 +9,8 @@ use color_eyre::eyre::{Result, eyre};
 
 use crate::bench::sandbox::{SandboxBench, SandboxReport};
 use crate::cli::OutputFormat;
-use crate::cli::bench::{RatioRow, write_ratio_table};
+use crate::cli::bench::{RatioRow, print_report, write_ratio_table};
+use crate::source::render::find_on_path;
 
 #[derive(Debug, Args)]
 pub struct SandboxArgs {
@@ -31,7 +32,7 @@ pub struct SandboxArgs {
 }
 
 pub fn run(args: &SandboxArgs, out: &mut dyn Write) -> Result<ExitCode> {
-    let kubectl = super::which("kubectl").ok_or_else(|| eyre!("kubectl is not on PATH"))?;
+    let kubectl = find_on_path("kubectl").ok_or_else(|| eyre!("kubectl is not on PATH"))?;
     let bench = SandboxBench {
         objects: args.objects.max(1),
         apply: args.apply.max(1),
@@ -40,13 +41,7 @@ pub fn run(args: &SandboxArgs, out: &mut dyn Write) -> Result<ExitCode> {
         kubectl,
     };
     let report = bench.run()?;
-    match args.output {
-        OutputFormat::Json | OutputFormat::Yaml => {
-            writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
-        }
-        OutputFormat::Table | OutputFormat::Wide => write_report(&report, out)?,
-    }
-    Ok(ExitCode::SUCCESS)
+    print_report(out, args.output, &report, write_report)
 }
 
 fn write_report(report: &SandboxReport, out: &mut dyn Write) -> Result<()> {

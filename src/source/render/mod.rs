@@ -21,7 +21,7 @@ use crate::source::safe_path::{self, PathError};
 
 pub use deps::{CheckoutFiles, RepoFiles, dependencies, is_remote};
 pub use objects::is_cluster_scoped;
-pub use tool::{KustomizeTool, RenderOptions};
+pub use tool::{KustomizeTool, RenderOptions, find_on_path};
 
 /// File names that make a directory a Kustomize application.
 pub const KUSTOMIZATION_FILES: [&str; 3] =

@@ -69,7 +69,8 @@ impl RenderOptions {
     }
 }
 
-pub(super) fn find_on_path(name: &str) -> Option<PathBuf> {
+/// The first file named `name` in a `PATH` folder.
+pub fn find_on_path(name: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
     std::env::split_paths(&path)
         .map(|dir| dir.join(name))
