@@ -4,46 +4,7 @@
 
 mod cli_support;
 
-use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-
-use cli_support::{GitRepo, Home, Run};
-
-struct Server {
-    child: Child,
-    kubeconfig: PathBuf,
-    _home: tempfile::TempDir,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn serve() -> Server {
-    let home = tempfile::tempdir().expect("tempdir");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_plumb"))
-        .args(["sandbox", "serve"])
-        .env("PLUMB_HOME", home.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("spawn plumb");
-    let stdout = child.stdout.take().expect("stdout");
-    let kubeconfig = BufReader::new(stdout)
-        .lines()
-        .map_while(Result::ok)
-        .find_map(|line| line.strip_prefix("kubeconfig: ").map(PathBuf::from))
-        .expect("serve printed the kubeconfig path");
-    Server {
-        child,
-        kubeconfig,
-        _home: home,
-    }
-}
+use cli_support::{GitRepo, Home, Run, Server, serve};
 
 const MANIFESTS: &str = "apiVersion: v1
 kind: ConfigMap

@@ -3,6 +3,7 @@
 //! tools for reference output, and compare YAML.
 #![allow(dead_code)] // each test file uses a different subset
 
+use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
@@ -251,4 +252,40 @@ pub fn keys(objects: &[Object]) -> Vec<String> {
         .iter()
         .map(|o| format!("{}/{}", plumb::model::kind_of(o), plumb::model::name_of(o)))
         .collect()
+}
+
+/// `plumb sandbox serve` in its own PLUMB_HOME, killed when dropped.
+pub struct Server {
+    child: std::process::Child,
+    pub kubeconfig: PathBuf,
+    _home: tempfile::TempDir,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn serve() -> Server {
+    let home = tempfile::tempdir().expect("tempdir");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_plumb"))
+        .args(["sandbox", "serve"])
+        .env("PLUMB_HOME", home.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("spawn plumb");
+    let stdout = child.stdout.take().expect("stdout");
+    let kubeconfig = std::io::BufReader::new(stdout)
+        .lines()
+        .map_while(Result::ok)
+        .find_map(|line| line.strip_prefix("kubeconfig: ").map(PathBuf::from))
+        .expect("serve printed the kubeconfig path");
+    Server {
+        child,
+        kubeconfig,
+        _home: home,
+    }
 }
