@@ -3,12 +3,15 @@
 #![allow(dead_code)] // each test file uses a different subset
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-use plumb::model::{ApplicationSource, Object};
+use plumb::model::ApplicationSource;
 use plumb::source::git::Repo;
-use plumb::source::render::{AppRender, RenderOptions, RenderRequest, is_cluster_scoped};
-use serde::Deserialize;
+use plumb::source::render::{AppRender, RenderOptions, RenderRequest};
+
+#[path = "../real_tools/mod.rs"]
+mod real_tools;
+#[allow(unused_imports)] // each test file uses a different subset
+pub use real_tools::{documents, run_tool, with_namespace};
 
 pub const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/render");
 
@@ -105,44 +108,4 @@ pub fn copy_dir(from: &Path, to: &Path) {
             std::fs::copy(entry.path(), &target).expect("copy");
         }
     }
-}
-
-/// Runs a real tool and returns stdout, failing the test on error.
-pub fn run_tool(program: &str, args: &[&str], cwd: &Path) -> String {
-    let output = Command::new(program)
-        .args(args)
-        .current_dir(cwd)
-        .env("HELM_CACHE_HOME", cwd.join(".helm/cache"))
-        .env("HELM_CONFIG_HOME", cwd.join(".helm/config"))
-        .env("HELM_DATA_HOME", cwd.join(".helm/data"))
-        .output()
-        .expect("tool runs (is target/tools/bin on PATH?)");
-    assert!(
-        output.status.success(),
-        "{program} {args:?} failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).expect("utf-8")
-}
-
-/// Every non-empty document of a YAML stream.
-pub fn documents(text: &str) -> Vec<Object> {
-    serde_yaml::Deserializer::from_str(text)
-        .map(|doc| Object::deserialize(doc).expect("valid YAML"))
-        .filter(|doc| !doc.is_null())
-        .collect()
-}
-
-/// Writes the destination namespace into namespaced objects lacking one, as
-/// plumb does after rendering.
-pub fn with_namespace(mut objects: Vec<Object>, namespace: &str) -> Vec<Object> {
-    for object in &mut objects {
-        let group = plumb::model::group_of(object).to_owned();
-        let kind = plumb::model::kind_of(object).to_owned();
-        if is_cluster_scoped(&group, &kind) || !plumb::model::namespace_of(object).is_empty() {
-            continue;
-        }
-        object["metadata"]["namespace"] = namespace.into();
-    }
-    objects
 }
