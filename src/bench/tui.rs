@@ -178,6 +178,7 @@ fn fleet(apps: usize, tree_nodes: usize) -> Result<Snapshot, BenchError> {
                 auto_sync_paused: None,
                 timeline: Vec::new(),
                 compared_at: None,
+                preview: None,
             }))
         })
         .collect::<Result<Vec<_>, BenchError>>()?;

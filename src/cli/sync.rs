@@ -15,14 +15,14 @@ use jiff::Timestamp;
 use super::get::{Env, load};
 use super::table::write_table;
 use crate::cluster::{ClusterRef, Clusters, local_holder};
-use crate::engine::compare::{ConditionType, SyncStatus};
+use crate::engine::actions::prepare_sync;
+use crate::engine::compare::SyncStatus;
 use crate::engine::health::HealthStatus;
 use crate::engine::runtime::{Runner, kubectl_name, run_operation, sync_resources};
+use crate::engine::snapshot::SyncCommand;
 use crate::engine::store::{FreezeRecord, Store};
-use crate::engine::sync::{
-    InitiatedBy, OperationPhase, Plan, PlanAction, SyncOperation, SyncRequest,
-};
-use crate::model::{Application, ResourceKey};
+use crate::engine::sync::{InitiatedBy, OperationPhase, Plan, PlanAction, SyncOperation};
+use crate::model::{AppProject, Application, ResourceKey};
 
 #[derive(Debug, Args)]
 pub struct SyncArgs {
@@ -130,46 +130,30 @@ pub async fn sync(
 ) -> Result<ExitCode> {
     let loaded = load(env, &args.name, false).await?;
     let (app, cluster) = destination(env, &args.name).await?;
-    if let Some(error) = loaded
-        .comparison
-        .conditions
-        .iter()
-        .find(|c| c.kind == ConditionType::ComparisonError)
-    {
-        bail!("cannot sync {}: {}", args.name, error.message);
-    }
-    let resources = sync_resources(&loaded.comparison);
-    let keys: Vec<ResourceKey> = resources.iter().map(|r| r.key.clone()).collect();
-    let selected = select(&keys, &args.resources)?;
-    let policy = app.spec.sync_policy.clone().unwrap_or_default();
+    let keys: Vec<ResourceKey> = sync_resources(&loaded.comparison)
+        .into_iter()
+        .map(|r| r.key)
+        .collect();
+    let command = SyncCommand {
+        prune: args.prune,
+        dry_run: args.dry_run,
+        force: args.force,
+        resources: select(&keys, &args.resources)?.unwrap_or_default(),
+        ..SyncCommand::default()
+    };
     let holder = local_holder();
-    let mut request = SyncRequest::new(
-        loaded
-            .comparison
-            .revisions
-            .first()
-            .map_or("HEAD", String::as_str),
-        Timestamp::now(),
-    );
-    request.sources = app.spec.all_sources().into_iter().cloned().collect();
-    request.prune = args.prune;
-    request.dry_run = args.dry_run;
-    request.force = args.force;
-    request.resources = selected;
-    request.options = crate::engine::policy::SyncOptions::parse(&policy.sync_options);
-    request.managed_namespace_metadata = policy.managed_namespace_metadata.clone();
-    request.initiated_by = InitiatedBy {
+    let initiated_by = InitiatedBy {
         username: holder.clone(),
         automated: false,
     };
-    let create_namespace = request.options.create_namespace;
-    let dest_ns = app
-        .spec
-        .destination
-        .as_ref()
-        .map_or("", |d| d.namespace_or_empty())
-        .to_owned();
-    let op = SyncOperation::start(&args.name, &dest_ns, request, resources, create_namespace);
+    let op = prepare_sync(
+        &app,
+        &AppProject::default_project(),
+        &loaded.comparison,
+        &command,
+        initiated_by,
+        Timestamp::now(),
+    )?;
     print_plan(&op.plan(), out)?;
     out.flush()?;
 

@@ -2,6 +2,7 @@
 //! operations, policies, ApplicationSets), the runner and store that carry
 //! operations out against a cluster, and the snapshot contract.
 
+pub mod actions;
 pub mod appset;
 pub mod compare;
 pub mod diff;

@@ -66,6 +66,19 @@ pub struct AppView {
     pub timeline: Vec<TimelineEntry>,
     /// When the last comparison finished.
     pub compared_at: Option<Timestamp>,
+    /// The app as an earlier history entry would make it, compared with
+    /// the live state (asked for with [`Command::Preview`]).
+    pub preview: Option<Arc<RevisionPreview>>,
+}
+
+/// What a rollback to one history entry would change.
+#[derive(Debug, Clone)]
+pub struct RevisionPreview {
+    pub id: i64,
+    pub revision: String,
+    /// The live state compared with the entry's manifests, or why the
+    /// entry could not be rendered.
+    pub comparison: Result<Arc<AppComparison>, String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -134,6 +147,12 @@ pub enum Command {
     },
     Terminate {
         app: String,
+    },
+    /// Compare the live state with history entry `id` (`None`: the one a
+    /// rollback would pick); the answer arrives as [`AppView::preview`].
+    Preview {
+        app: String,
+        id: Option<i64>,
     },
     /// `None` freezes every app.
     Freeze {

@@ -55,6 +55,7 @@ pub fn catalog_snapshot(catalog: &Catalog) -> Snapshot {
                 auto_sync_paused: None,
                 timeline: Vec::new(),
                 compared_at: None,
+                preview: None,
             })
         })
         .collect();

@@ -163,6 +163,7 @@ fn base(name: &str, app: Arc<Application>, cluster: &str) -> AppView {
         auto_sync_paused: None,
         timeline: Vec::new(),
         compared_at: None,
+        preview: None,
     }
 }
 

@@ -1,0 +1,114 @@
+//! What a front end asks for, turned into operations: a manual sync
+//! ([`prepare_sync`]) and the app as it was at an earlier revision
+//! ([`app_at`]). The CLI and the reconcile loop share these so both refuse
+//! and plan alike.
+
+use jiff::Timestamp;
+
+use crate::engine::compare::{AppComparison, ConditionType};
+use crate::engine::policy::SyncOptions;
+use crate::engine::runtime::sync_resources;
+use crate::engine::snapshot::SyncCommand;
+use crate::engine::sync::{InitiatedBy, SyncOperation, SyncRequest};
+use crate::model::{AppProject, Application, ApplicationSource, ResourceKey};
+
+/// Why a sync was refused before anything was written.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SyncRefused {
+    #[error("cannot sync {app}: {message}")]
+    ComparisonError { app: String, message: String },
+    #[error("cannot sync {app}: it has no resource {resource}")]
+    UnknownResource { app: String, resource: String },
+}
+
+/// A manual sync of `app` from its latest comparison, as `command` asks.
+/// `comparison` must have been made at the revision to sync (the caller
+/// renders `command.revision` when one is given).
+pub fn prepare_sync(
+    app: &Application,
+    _project: &AppProject,
+    comparison: &AppComparison,
+    command: &SyncCommand,
+    initiated_by: InitiatedBy,
+    now: Timestamp,
+) -> Result<SyncOperation, SyncRefused> {
+    let name = app.metadata.name.clone();
+    if let Some(error) = comparison
+        .conditions
+        .iter()
+        .find(|c| c.kind == ConditionType::ComparisonError)
+    {
+        return Err(SyncRefused::ComparisonError {
+            app: name,
+            message: error.message.clone(),
+        });
+    }
+    let resources = sync_resources(comparison);
+    let selected = select(&name, &resources, &command.resources)?;
+    let policy = app.spec.sync_policy.clone().unwrap_or_default();
+    let revision = comparison.revisions.first().map_or("HEAD", String::as_str);
+    let mut request = SyncRequest::new(revision, now);
+    request.sources = app.spec.all_sources().into_iter().cloned().collect();
+    request.prune = command.prune;
+    request.dry_run = command.dry_run;
+    request.force = command.force;
+    request.resources = selected;
+    request.options = SyncOptions::parse(&policy.sync_options);
+    if command.apply_out_of_sync_only {
+        request.options.apply_out_of_sync_only = true;
+    }
+    if command.server_side_apply {
+        request.options.server_side_apply = true;
+    }
+    request.managed_namespace_metadata = policy.managed_namespace_metadata.clone();
+    request.initiated_by = initiated_by;
+    let create_namespace = request.options.create_namespace;
+    let dest_ns = app.spec.destination_namespace().to_owned();
+    Ok(SyncOperation::start(
+        &name,
+        &dest_ns,
+        request,
+        resources,
+        create_namespace,
+    ))
+}
+
+fn select(
+    app: &str,
+    resources: &[crate::engine::sync::Resource],
+    wanted: &[ResourceKey],
+) -> Result<Option<Vec<ResourceKey>>, SyncRefused> {
+    if wanted.is_empty() {
+        return Ok(None);
+    }
+    for key in wanted {
+        if !resources.iter().any(|r| &r.key == key) {
+            return Err(SyncRefused::UnknownResource {
+                app: app.to_owned(),
+                resource: key.to_string(),
+            });
+        }
+    }
+    Ok(Some(wanted.to_vec()))
+}
+
+/// `app` with its sources replaced by those a history entry recorded; a
+/// single source is pinned to `revision` (a commit, or a chart version).
+/// Rollback and its preview render this.
+pub fn app_at(app: &Application, sources: &[ApplicationSource], revision: &str) -> Application {
+    let mut pinned = app.clone();
+    let mut sources: Vec<ApplicationSource> = if sources.is_empty() {
+        app.spec.all_sources().into_iter().cloned().collect()
+    } else {
+        sources.to_vec()
+    };
+    if let [only] = sources.as_mut_slice() {
+        only.target_revision = Some(revision.to_owned());
+        pinned.spec.source = Some(only.clone());
+        pinned.spec.sources = Vec::new();
+    } else {
+        pinned.spec.source = None;
+        pinned.spec.sources = sources;
+    }
+    pinned
+}
