@@ -75,6 +75,18 @@ pub struct Settings {
     pub engine: EngineSettings,
     pub argocd: ArgocdSettings,
     pub tui: TuiSettings,
+    /// Labels and annotations per cluster, by kubeconfig context name (or
+    /// `in-cluster`), as the ApplicationSet cluster generator sees them.
+    pub clusters: std::collections::BTreeMap<String, ClusterSettings>,
+}
+
+/// What an Argo CD cluster Secret would say about one cluster: its labels
+/// and annotations, for cluster-generator selectors and parameters.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ClusterSettings {
+    pub labels: std::collections::BTreeMap<String, String>,
+    pub annotations: std::collections::BTreeMap<String, String>,
 }
 
 /// The terminal console.

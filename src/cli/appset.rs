@@ -1,25 +1,24 @@
 //! `plumb appset ...`: the ApplicationSets under the root and the
-//! Applications they generate, with the clusters plumb knows (the local
-//! in-cluster and Argo CD cluster Secrets under the root).
+//! Applications they generate, and the clusters the cluster generator sees
+//! (the kubeconfig's contexts labelled from settings, the local in-cluster
+//! and Argo CD cluster Secrets under the root).
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
 use color_eyre::eyre::{Result, bail};
+use kube::config::Kubeconfig;
 use serde_json::json;
 
 use super::OutputFormat;
 use super::context::Context;
 use super::table::write_table;
-use crate::config::Paths;
-use crate::engine::appset::{
-    ClusterInfo, Expansion, GeneratorContext, describe_generators, expand, parse_cluster_secret,
-};
-use crate::model::{Manifest, parse_documents};
-use crate::source::discovery::{Catalog, CatalogAppSet, manifest_files};
-use crate::source::workspace::RootSpec;
+use crate::config::Settings;
+use crate::engine::appset::{Expansion, describe_generators, known_clusters, kubeconfig_contexts};
+use crate::source::discovery::Catalog;
+use crate::source::workspace::Workspace;
 
 #[derive(Debug, Subcommand)]
 pub enum AppsetCommand {
@@ -48,78 +47,58 @@ pub struct GenerateArgs {
 pub fn run(ctx: &Context, command: &AppsetCommand, out: &mut dyn Write) -> Result<ExitCode> {
     let catalog = ctx.workspace.catalog(&ctx.root)?;
     match command {
-        AppsetCommand::List(args) => list(ctx, &catalog, args, out),
-        AppsetCommand::Generate(args) => generate(ctx, &catalog, args, out),
+        AppsetCommand::List(args) => list(&catalog, args, out),
+        AppsetCommand::Generate(args) => generate(&catalog, args, out),
     }
 }
 
-/// Every ApplicationSet of the catalog with its expansion.
-pub fn expand_catalog<'a>(
-    ctx: &Context,
-    catalog: &'a Catalog,
-) -> Result<Vec<(&'a CatalogAppSet, Expansion)>> {
-    if catalog.appsets.is_empty() {
-        return Ok(Vec::new());
-    }
-    let paths = Paths::discover()?;
-    let clusters = known_clusters(ctx, &paths.cache_dir);
-    let repo_dir = |url: &str, revision: &str| -> Result<PathBuf, String> {
-        let repo = ctx.workspace.repo(url).map_err(|e| e.to_string())?;
-        let commit = repo.resolve(revision).map_err(|e| e.to_string())?;
-        repo.export(commit, &paths.cache_dir)
-            .map_err(|e| e.to_string())
-    };
-    let generator_ctx = GeneratorContext {
-        clusters: &clusters,
-        repo_dir: &repo_dir,
-    };
-    Ok(catalog
-        .appsets
-        .iter()
-        .map(|entry| (entry, expand(&entry.appset, &generator_ctx)))
-        .collect())
+/// Gives the workspace the clusters the cluster generator sees: one per
+/// kubeconfig context (read without connecting), labelled from settings.
+/// Returns warnings about unreadable kubeconfig files and settings that
+/// name no cluster.
+pub fn install_clusters(workspace: &Workspace, settings: &Settings) -> Vec<String> {
+    let (kubeconfig, mut warnings) = read_kubeconfig(&kubeconfig_files());
+    let contexts = kubeconfig
+        .as_ref()
+        .map(kubeconfig_contexts)
+        .unwrap_or_default();
+    let (clusters, unknown) = known_clusters(&contexts, &settings.clusters);
+    warnings.extend(unknown);
+    workspace.set_clusters(clusters);
+    warnings
 }
 
-/// The local in-cluster (the sandbox for now) and the clusters declared by
-/// Argo CD cluster Secrets under the root.
-fn known_clusters(ctx: &Context, cache_dir: &Path) -> Vec<ClusterInfo> {
-    let mut clusters = vec![ClusterInfo::in_cluster()];
-    let files: Vec<PathBuf> = match &ctx.root {
-        RootSpec::File(file) => vec![file.clone()],
-        RootSpec::Repo {
-            repo,
-            revision,
-            path,
-        } => {
-            let checkout = ctx
-                .workspace
-                .repo(repo)
-                .and_then(|r| r.resolve(revision).and_then(|c| r.export(c, cache_dir)));
-            match checkout {
-                Ok(dir) => manifest_files(&dir, path)
-                    .0
-                    .into_iter()
-                    .map(|f| f.abs)
-                    .collect(),
-                Err(_) => Vec::new(),
-            }
-        }
-    };
-    for file in files {
-        let Ok(text) = std::fs::read_to_string(&file) else {
-            continue;
-        };
-        let (manifests, _) = parse_documents(&file.display().to_string(), &text);
-        for (manifest, _) in manifests {
-            if let Manifest::Other(object) = manifest
-                && let Some(cluster) = parse_cluster_secret(&object)
-            {
-                clusters.retain(|c| c.server != cluster.server);
-                clusters.push(cluster);
-            }
+/// `KUBECONFIG`'s files, else `~/.kube/config`, as kubectl finds them.
+fn kubeconfig_files() -> Vec<PathBuf> {
+    match std::env::var_os("KUBECONFIG") {
+        Some(list) => std::env::split_paths(&list)
+            .filter(|p| !p.as_os_str().is_empty())
+            .collect(),
+        None => std::env::home_dir()
+            .map(|home| vec![home.join(".kube").join("config")])
+            .unwrap_or_default(),
+    }
+}
+
+/// The existing files merged; a file that cannot be read is left out with
+/// a warning.
+fn read_kubeconfig(files: &[PathBuf]) -> (Option<Kubeconfig>, Vec<String>) {
+    let mut merged: Option<Kubeconfig> = None;
+    let mut warnings = Vec::new();
+    for path in files.iter().filter(|p| p.exists()) {
+        let read = Kubeconfig::read_from(path).and_then(|file| match merged.take() {
+            Some(m) => m.merge(file),
+            None => Ok(file),
+        });
+        match read {
+            Ok(kubeconfig) => merged = Some(kubeconfig),
+            Err(e) => warnings.push(format!(
+                "{}: cannot read the kubeconfig for the cluster generator: {e}",
+                path.display()
+            )),
         }
     }
-    clusters
+    (merged, warnings)
 }
 
 fn condition_summary(expansion: &Expansion) -> String {
@@ -135,16 +114,12 @@ fn condition_summary(expansion: &Expansion) -> String {
     }
 }
 
-fn list(
-    ctx: &Context,
-    catalog: &Catalog,
-    args: &ListArgs,
-    out: &mut dyn Write,
-) -> Result<ExitCode> {
-    let expanded = expand_catalog(ctx, catalog)?;
-    let summaries: Vec<_> = expanded
+fn list(catalog: &Catalog, args: &ListArgs, out: &mut dyn Write) -> Result<ExitCode> {
+    let summaries: Vec<_> = catalog
+        .appsets
         .iter()
-        .map(|(entry, expansion)| {
+        .map(|entry| {
+            let expansion = &entry.expansion;
             json!({
                 "name": entry.appset.metadata.name,
                 "file": entry.file,
@@ -162,9 +137,11 @@ fn list(
             if args.output == OutputFormat::Wide {
                 header.push("FILE");
             }
-            let rows: Vec<Vec<String>> = expanded
+            let rows: Vec<Vec<String>> = catalog
+                .appsets
                 .iter()
-                .map(|(entry, expansion)| {
+                .map(|entry| {
+                    let expansion = &entry.expansion;
                     let mut row = vec![
                         entry.appset.metadata.name.clone(),
                         describe_generators(&entry.appset).join(","),
@@ -183,27 +160,11 @@ fn list(
     Ok(ExitCode::SUCCESS)
 }
 
-fn generate(
-    ctx: &Context,
-    catalog: &Catalog,
-    args: &GenerateArgs,
-    out: &mut dyn Write,
-) -> Result<ExitCode> {
-    let Some(entry) = catalog
-        .appsets
-        .iter()
-        .find(|a| a.appset.metadata.name == args.name)
-    else {
+fn generate(catalog: &Catalog, args: &GenerateArgs, out: &mut dyn Write) -> Result<ExitCode> {
+    let Some(entry) = catalog.appset(&args.name) else {
         bail!("ApplicationSet '{}' not found", args.name);
     };
-    let single = Catalog {
-        appsets: vec![entry.clone()],
-        ..Catalog::default()
-    };
-    let expanded = expand_catalog(ctx, &single)?;
-    let Some((_, expansion)) = expanded.first() else {
-        bail!("ApplicationSet '{}' not found", args.name);
-    };
+    let expansion = &entry.expansion;
     let apps: Vec<_> = expansion.apps.iter().map(|g| &g.app).collect();
     match args.output {
         OutputFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&apps)?)?,

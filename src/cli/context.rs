@@ -51,6 +51,9 @@ impl Context {
         let mut mirrors = settings.source.mirrors.clone();
         let root = resolve_root(source, &settings, &paths, &mut mirrors)?;
         let workspace = Workspace::new(&paths.cache_dir, mirrors);
+        for warning in super::appset::install_clusters(&workspace, &settings) {
+            super::print_stderr(format_args!("plumb: warning: {warning}"));
+        }
         Ok(Self {
             workspace,
             root,

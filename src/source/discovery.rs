@@ -2,6 +2,7 @@
 //! from the manifests under the root folder and, app-of-apps style, from what
 //! each Application renders.
 
+mod generated;
 mod walk;
 
 use std::collections::{HashMap, HashSet};
@@ -9,6 +10,7 @@ use std::fs;
 use std::path::Path;
 
 use super::RenderedObject;
+use crate::engine::appset::{AppSetOrigin, ClusterInfo, Expansion, RepoDir, parse_cluster_secret};
 use crate::model::{
     AppProject, Application, ApplicationSet, Diagnostic, Manifest, manifest_from_object, name_of,
     parse_documents,
@@ -21,6 +23,9 @@ pub struct Catalog {
     pub apps: Vec<CatalogApp>,
     pub projects: Vec<AppProject>,
     pub appsets: Vec<CatalogAppSet>,
+    /// The clusters Argo CD cluster Secrets under the root (or in an app's
+    /// output) declare; credentials are never read.
+    pub clusters: Vec<ClusterInfo>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -31,17 +36,50 @@ pub struct CatalogApp {
     pub file: String,
     /// The app-of-apps parent whose rendered output holds this Application.
     pub parent: Option<String>,
+    /// The ApplicationSet that generated this Application (then `file` is
+    /// the ApplicationSet's file).
+    pub appset: Option<AppSetOrigin>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct CatalogAppSet {
     pub appset: ApplicationSet,
     pub file: String,
+    /// What the ApplicationSet generates, with its conditions (empty when
+    /// the catalog was built without expanding ApplicationSets). Generated
+    /// apps whose names clash with another app are here but not in
+    /// [`Catalog::apps`].
+    pub expansion: Expansion,
+}
+
+/// What expanding ApplicationSets needs: the clusters plumb knows (before
+/// the cluster Secrets under the root) and checkouts of generator repos.
+pub struct Fleet<'a> {
+    pub clusters: &'a [ClusterInfo],
+    pub repo_dir: &'a RepoDir<'a>,
 }
 
 impl Catalog {
     pub fn app(&self, name: &str) -> Option<&CatalogApp> {
         self.apps.iter().find(|a| a.app.metadata.name == name)
+    }
+
+    pub fn appset(&self, name: &str) -> Option<&CatalogAppSet> {
+        self.appsets.iter().find(|a| a.appset.metadata.name == name)
+    }
+
+    /// The apps an ApplicationSet generated (those kept in the catalog).
+    pub fn generated_by<'a>(&'a self, appset: &'a str) -> impl Iterator<Item = &'a CatalogApp> {
+        self.apps
+            .iter()
+            .filter(move |a| a.appset.as_ref().is_some_and(|o| o.appset == appset))
+    }
+
+    /// The app-of-apps children of `parent`.
+    pub fn children<'a>(&'a self, parent: &'a str) -> impl Iterator<Item = &'a CatalogApp> {
+        self.apps
+            .iter()
+            .filter(move |a| a.parent.as_deref() == Some(parent))
     }
 
     pub fn project(&self, name: &str) -> Option<&AppProject> {
@@ -70,8 +108,30 @@ type RenderChildren<'a> = &'a mut dyn FnMut(&Application) -> Result<Vec<Rendered
 /// Builds the catalog from every manifest under `root_path` of the checkout in
 /// `root_dir`, then from each Application's rendered output (its children),
 /// recursively. `render_children` returns `Ok(vec![])` for apps whose output
-/// is not worth reading (e.g. another repository).
+/// is not worth reading (e.g. another repository). ApplicationSets are
+/// listed but not expanded.
 pub fn discover(root_dir: &Path, root_path: &str, render_children: RenderChildren<'_>) -> Catalog {
+    discover_apps(root_dir, root_path, render_children, None)
+}
+
+/// Like [`discover`], and every ApplicationSet found is expanded: its
+/// generated apps join the catalog with their origin (and their own
+/// app-of-apps children), until no new ApplicationSet turns up.
+pub fn discover_with_appsets(
+    root_dir: &Path,
+    root_path: &str,
+    render_children: RenderChildren<'_>,
+    fleet: &Fleet<'_>,
+) -> Catalog {
+    discover_apps(root_dir, root_path, render_children, Some(fleet))
+}
+
+fn discover_apps(
+    root_dir: &Path,
+    root_path: &str,
+    render_children: RenderChildren<'_>,
+    fleet: Option<&Fleet<'_>>,
+) -> Catalog {
     let (files, diagnostics) = manifest_files(root_dir, root_path);
     let mut builder = Builder::default();
     builder.catalog.diagnostics = diagnostics;
@@ -87,6 +147,9 @@ pub fn discover(root_dir: &Path, root_path: &str, render_children: RenderChildre
     for root in roots {
         builder.expand(&root, &mut Vec::new(), render_children);
     }
+    if let Some(fleet) = fleet {
+        builder.expand_appsets(fleet, render_children);
+    }
     builder.finish()
 }
 
@@ -94,6 +157,14 @@ pub fn discover(root_dir: &Path, root_path: &str, render_children: RenderChildre
 pub fn load_single(file: &Path) -> Catalog {
     let mut builder = Builder::default();
     builder.load_file(file, &file.display().to_string());
+    builder.finish()
+}
+
+/// Like [`load_single`], and the file's ApplicationSets are expanded.
+pub fn load_single_with_appsets(file: &Path, fleet: &Fleet<'_>) -> Catalog {
+    let mut builder = Builder::default();
+    builder.load_file(file, &file.display().to_string());
+    builder.expand_appsets(fleet, &mut |_| Ok(Vec::new()));
     builder.finish()
 }
 
@@ -121,10 +192,8 @@ impl Builder {
             match manifest {
                 Manifest::Application(app) => self.add_root_app(app, rel, line),
                 Manifest::AppProject(project) => self.add_project(project, rel, Some(line)),
-                Manifest::ApplicationSet(appset) => self.catalog.appsets.push(CatalogAppSet {
-                    appset,
-                    file: rel.to_owned(),
-                }),
+                Manifest::ApplicationSet(appset) => self.add_appset(appset, rel),
+                Manifest::Other(object) if self.add_cluster_secret(&object) => {}
                 Manifest::Other(object) => {
                     let kind = crate::model::kind_of(&object);
                     let object_name = format!("{kind} {}", name_of(&object));
@@ -157,13 +226,44 @@ impl Builder {
     }
 
     fn push_app(&mut self, app: Application, file: &str, parent: Option<String>) {
-        self.app_index
-            .insert(app.metadata.name.clone(), self.catalog.apps.len());
-        self.catalog.apps.push(CatalogApp {
+        self.push_entry(CatalogApp {
             app,
             file: file.to_owned(),
             parent,
+            appset: None,
         });
+    }
+
+    fn push_entry(&mut self, entry: CatalogApp) {
+        self.app_index
+            .insert(entry.app.metadata.name.clone(), self.catalog.apps.len());
+        self.catalog.apps.push(entry);
+    }
+
+    fn add_appset(&mut self, appset: ApplicationSet, file: &str) {
+        let known = self
+            .catalog
+            .appsets
+            .iter()
+            .any(|s| s.appset == appset && s.file == file);
+        if !known {
+            self.catalog.appsets.push(CatalogAppSet {
+                appset,
+                file: file.to_owned(),
+                expansion: Expansion::default(),
+            });
+        }
+    }
+
+    /// Keeps the cluster an Argo CD cluster Secret declares; false when the
+    /// object is not one.
+    fn add_cluster_secret(&mut self, object: &crate::model::Object) -> bool {
+        let Some(cluster) = parse_cluster_secret(object) else {
+            return false;
+        };
+        self.catalog.clusters.retain(|c| c.server != cluster.server);
+        self.catalog.clusters.push(cluster);
+        true
     }
 
     fn add_project(&mut self, project: AppProject, file: &str, line: Option<usize>) {
@@ -219,6 +319,7 @@ impl Builder {
         };
         let file = rendered.source_file;
         if !is_argo_kind(&rendered.object) {
+            self.add_cluster_secret(&rendered.object);
             return;
         }
         let (manifest, diagnostics) = manifest_from_object(&file, rendered.object);
@@ -265,16 +366,7 @@ impl Builder {
                 self.expand(&name, chain, render);
             }
             Some(Manifest::AppProject(project)) => self.add_project(project, &file, None),
-            Some(Manifest::ApplicationSet(appset)) => {
-                let known = self
-                    .catalog
-                    .appsets
-                    .iter()
-                    .any(|s| s.appset == appset && s.file == file);
-                if !known {
-                    self.catalog.appsets.push(CatalogAppSet { appset, file });
-                }
-            }
+            Some(Manifest::ApplicationSet(appset)) => self.add_appset(appset, &file),
             Some(Manifest::Other(_)) | None => {}
         }
     }

@@ -12,10 +12,11 @@ use thiserror::Error;
 
 use super::RenderedObject;
 use super::cache::RenderCache;
-use super::discovery::{self, Catalog};
+use super::discovery::{self, Catalog, Fleet};
 use super::git::{CommitInfo, GitError, Repo};
 use super::render::{AppRender, RenderError, RenderOptions};
 use super::safe_path::{self, PathError};
+use crate::engine::appset::ClusterInfo;
 use crate::model::{Application, ApplicationSource};
 
 /// Where the root manifests come from.
@@ -58,6 +59,9 @@ pub struct Workspace {
     fetched: Mutex<HashSet<String>>,
     cache: RenderCache,
     options: RenderOptions,
+    /// The clusters the ApplicationSet cluster generator sees besides the
+    /// cluster Secrets under the root.
+    clusters: Mutex<Arc<Vec<ClusterInfo>>>,
 }
 
 impl Workspace {
@@ -69,7 +73,32 @@ impl Workspace {
             fetched: Mutex::new(HashSet::new()),
             cache: RenderCache::new(cache_dir),
             options: RenderOptions::from_path(cache_dir),
+            clusters: Mutex::new(Arc::new(Vec::new())),
         }
+    }
+
+    /// Sets the clusters plumb knows (kubeconfig contexts, labelled from
+    /// settings; see `engine::appset::known_clusters`) for the cluster
+    /// generator. Until called, only the cluster Secrets under the root and
+    /// the local `in-cluster` are known.
+    pub fn set_clusters(&self, clusters: Vec<ClusterInfo>) {
+        *self.clusters.lock().unwrap_or_else(|e| e.into_inner()) = Arc::new(clusters);
+    }
+
+    /// The clusters given to [`Workspace::set_clusters`].
+    pub fn clusters(&self) -> Arc<Vec<ClusterInfo>> {
+        self.clusters
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// An exported checkout of a repository at a revision, for generators.
+    fn checkout(&self, url: &str, revision: &str) -> Result<PathBuf, String> {
+        let repo = self.repo(url).map_err(|e| e.to_string())?;
+        let commit = repo.resolve(revision).map_err(|e| e.to_string())?;
+        repo.export(commit, &self.cache_dir)
+            .map_err(|e| e.to_string())
     }
 
     /// The repository behind a URL (after mirrors), cloned on first use and
@@ -114,7 +143,8 @@ impl Workspace {
             .insert(location.to_owned())
     }
 
-    /// The catalog under the root: apps (with app-of-apps children), projects,
+    /// The catalog under the root: apps (with app-of-apps children and the
+    /// apps ApplicationSets generate, each with its origin), projects,
     /// ApplicationSets and every diagnostic. Children are found by rendering
     /// each app; a render failure only means that app has no children here.
     pub fn catalog(&self, root: &RootSpec) -> Result<Catalog, WorkspaceError> {
@@ -123,8 +153,14 @@ impl Workspace {
                 .map(|rendered| rendered.objects.as_ref().clone())
                 .map_err(|e| e.to_string())
         };
+        let clusters = self.clusters();
+        let repo_dir = |url: &str, revision: &str| self.checkout(url, revision);
+        let fleet = Fleet {
+            clusters: &clusters,
+            repo_dir: &repo_dir,
+        };
         match root {
-            RootSpec::File(file) => Ok(discovery::load_single(file)),
+            RootSpec::File(file) => Ok(discovery::load_single_with_appsets(file, &fleet)),
             RootSpec::Repo {
                 repo,
                 revision,
@@ -133,7 +169,12 @@ impl Workspace {
                 let repo = self.repo(repo)?;
                 let commit = repo.resolve(revision)?;
                 let checkout = repo.export(commit, &self.cache_dir)?;
-                Ok(discovery::discover(&checkout, path, &mut render_children))
+                Ok(discovery::discover_with_appsets(
+                    &checkout,
+                    path,
+                    &mut render_children,
+                    &fleet,
+                ))
             }
         }
     }

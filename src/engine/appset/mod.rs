@@ -4,8 +4,10 @@
 
 mod build;
 mod cluster_secret;
+mod fleet;
 mod generators;
 mod glob;
+mod origin;
 mod params;
 mod template;
 
@@ -23,6 +25,8 @@ use template::Templating;
 
 pub use build::RESOURCES_FINALIZER;
 pub use cluster_secret::parse_cluster_secret;
+pub use fleet::{known_clusters, kubeconfig_contexts, with_cluster_secrets};
+pub use origin::{AppSetOrigin, ApplicationsSync};
 pub use params::sanitize_name;
 
 /// The API server address of the cluster Argo CD runs in.
@@ -61,16 +65,7 @@ impl ClusterInfo {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GeneratedApp {
     pub app: Application,
-    pub origin: Origin,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Origin {
-    pub appset: String,
-    /// e.g. `list`, `matrix(git,list)`.
-    pub generator: String,
-    /// The parameter set the Application was rendered from.
-    pub params: Value,
+    pub origin: AppSetOrigin,
 }
 
 /// A condition as Argo CD reports it on an ApplicationSet's status.
@@ -201,11 +196,7 @@ fn generate_apps(
             match build_app(appset, &template, &params, templating) {
                 Ok(app) => apps.push(GeneratedApp {
                     app,
-                    origin: Origin {
-                        appset: appset.metadata.name.clone(),
-                        generator: label.clone(),
-                        params: Value::Object(params),
-                    },
+                    origin: AppSetOrigin::new(appset, &label, Value::Object(params)),
                 }),
                 Err(BuildError::Render(e)) => problems.generation.push(format!("{at}: {e}")),
                 Err(BuildError::Invalid(e)) => problems.invalid.push(format!("{at}: {e}")),
