@@ -344,3 +344,37 @@ fn without_labels_the_selector_matches_only_cluster_secrets() {
         .collect();
     assert_eq!(monitoring, ["edge-monitoring"]);
 }
+
+#[test]
+fn without_a_selector_the_current_context_stands_for_in_cluster() {
+    let root = fleet_root();
+    write(
+        root.path(),
+        "argocd/everywhere.yaml",
+        "apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata: {name: everywhere, namespace: argocd}
+spec:
+  generators:
+    - clusters: {}
+  template:
+    metadata: {name: '{{name}}-agent'}
+    spec:
+      project: default
+      source: {repoURL: https://example.com/fleet, targetRevision: HEAD, path: agent}
+      destination: {server: '{{server}}', namespace: agent}
+",
+    );
+    let with_kubeconfig = catalog_of(root.path(), &kubeconfig_clusters());
+    let agents: Vec<&str> = with_kubeconfig
+        .generated_by("everywhere")
+        .map(|a| a.app.metadata.name.as_str())
+        .collect();
+    assert_eq!(agents, ["prod-us-agent", "staging-agent", "edge-agent"]);
+    let sandbox_alone = catalog_of(root.path(), &[]);
+    let agents: Vec<&str> = sandbox_alone
+        .generated_by("everywhere")
+        .map(|a| a.app.metadata.name.as_str())
+        .collect();
+    assert_eq!(agents, ["edge-agent", "in-cluster-agent"]);
+}

@@ -55,6 +55,7 @@ pub fn parse_cluster_secret(secret: &Value) -> Option<ClusterInfo> {
         labels,
         annotations,
         project: field("project").filter(|p| !p.is_empty()),
+        local: false,
     })
 }
 

@@ -49,6 +49,9 @@ pub struct ClusterInfo {
     pub labels: BTreeMap<String, String>,
     pub annotations: BTreeMap<String, String>,
     pub project: Option<String>,
+    /// This cluster is the one plumb treats as `in-cluster` (the current
+    /// kubeconfig context), so the generator does not add `in-cluster` too.
+    pub local: bool,
 }
 
 impl ClusterInfo {

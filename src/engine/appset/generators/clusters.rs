@@ -1,5 +1,6 @@
 //! The cluster generator: one parameter set per known cluster that the
-//! selector accepts, plus the local `in-cluster` when no selector is given.
+//! selector accepts, plus the local `in-cluster` when no selector is given
+//! and no known cluster already stands for it.
 
 use serde_json::{Map, Value};
 
@@ -15,8 +16,10 @@ pub fn generate(
 ) -> Result<Vec<Params>, String> {
     let selector_spec = spec.get("selector");
     let mut candidates: Vec<ClusterInfo> = clusters.to_vec();
-    if selector::is_empty(selector_spec) && !clusters.iter().any(|c| c.server == IN_CLUSTER_SERVER)
-    {
+    let has_local = clusters
+        .iter()
+        .any(|c| c.local || c.server == IN_CLUSTER_SERVER);
+    if selector::is_empty(selector_spec) && !has_local {
         candidates.push(ClusterInfo::in_cluster());
     }
     let mut out = Vec::new();
