@@ -29,7 +29,9 @@ pub enum AppCommand {
     /// Sync an application to its desired state (prints the plan and per-wave progress).
     Sync(super::sync::SyncArgs),
     /// Show an application's deployment history, as stored in its cluster.
-    History(super::sync::HistoryArgs),
+    History(super::rollback::HistoryArgs),
+    /// Roll an application back to a history entry (preview diff first; no hooks run).
+    Rollback(super::rollback::RollbackArgs),
     /// Pause auto-sync and self-heal of an application (or all) during an incident.
     Freeze(super::sync::FreezeArgs),
     /// Lift a freeze.
@@ -84,9 +86,12 @@ pub fn run(ctx: &Context, command: &AppCommand, out: &mut dyn Write) -> Result<E
         AppCommand::Sync(args) => {
             with_clusters(ctx, async |env| super::sync::sync(env, args, out).await)
         }
-        AppCommand::History(args) => {
-            with_clusters(ctx, async |env| super::sync::history(env, args, out).await)
-        }
+        AppCommand::History(args) => with_clusters(ctx, async |env| {
+            super::rollback::history(env, args, out).await
+        }),
+        AppCommand::Rollback(args) => with_clusters(ctx, async |env| {
+            super::rollback::rollback(env, args, out).await
+        }),
         AppCommand::Freeze(args) => with_clusters(ctx, async |env| {
             super::sync::freeze(env, args.name.as_deref(), Some(&args.reason), out).await
         }),

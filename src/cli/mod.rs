@@ -2,6 +2,7 @@
 
 mod app;
 mod appset;
+mod background;
 mod bench;
 mod context;
 pub mod diff;
@@ -10,6 +11,7 @@ mod health;
 pub mod live_source;
 mod output;
 pub mod resources;
+mod rollback;
 mod sandbox;
 mod sync;
 mod table;
