@@ -100,15 +100,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
     let code = match cli.command {
         Some(Command::Sandbox(args)) => return sandbox::run(args),
         Some(Command::Health(args)) => health::run(&args, &mut out)?,
-        Some(Command::App(command)) => match context::Context::new(&cli.source) {
-            Ok(ctx) => app::run(&ctx, &command, &mut out)?,
-            // `app diff` reports every error with exit code 2.
-            Err(e) if matches!(command, app::AppCommand::Diff(_)) => {
-                print_stderr(format_args!("plumb: {e:#}"));
-                diff::error_exit()
+        Some(Command::App(command)) => {
+            match context::Context::new(&app::root_source(&cli.source, &command)) {
+                Ok(ctx) => app::run(&ctx, &command, &mut out)?,
+                // `app diff` reports every error with exit code 2.
+                Err(e) if matches!(command, app::AppCommand::Diff(_)) => {
+                    print_stderr(format_args!("plumb: {e:#}"));
+                    diff::error_exit()
+                }
+                Err(e) => return Err(e),
             }
-            Err(e) => return Err(e),
-        },
+        }
         Some(Command::Bench(command)) => bench::run(&command, &mut out)?,
         Some(Command::Appset(command)) => {
             appset::run(&context::Context::new(&cli.source)?, &command, &mut out)?
