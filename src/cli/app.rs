@@ -7,7 +7,7 @@ use clap::{Args, Subcommand};
 use color_eyre::eyre::{Result, bail, eyre};
 use serde_json::json;
 
-use super::context::Context;
+use super::context::{Context, SourceArgs};
 use super::live_source::with_clusters;
 use super::table::write_table;
 use super::{OutputFormat, print_stderr};
@@ -29,7 +29,9 @@ pub enum AppCommand {
     /// Sync an application to its desired state (prints the plan and per-wave progress).
     Sync(super::sync::SyncArgs),
     /// Show an application's deployment history, as stored in its cluster.
-    History(super::sync::HistoryArgs),
+    History(super::rollback::HistoryArgs),
+    /// Roll an application back to a history entry (preview diff first; no hooks run).
+    Rollback(super::rollback::RollbackArgs),
     /// Pause auto-sync and self-heal of an application (or all) during an incident.
     Freeze(super::sync::FreezeArgs),
     /// Lift a freeze.
@@ -67,6 +69,20 @@ pub struct ManifestsArgs {
     pub hard_refresh: bool,
 }
 
+/// The root of the desired state for `command`. `app sync --revision R`
+/// names the app's revision; clap also hands R to the global `--revision`
+/// (they share the name), which must not move the root with it.
+pub fn root_source(source: &SourceArgs, command: &AppCommand) -> SourceArgs {
+    let mut root = source.clone();
+    if let AppCommand::Sync(args) = command
+        && args.revision.is_some()
+        && root.revision == args.revision
+    {
+        root.revision = None;
+    }
+    root
+}
+
 pub fn run(ctx: &Context, command: &AppCommand, out: &mut dyn Write) -> Result<ExitCode> {
     match command {
         AppCommand::List(args) => list(ctx, args, out),
@@ -87,9 +103,12 @@ pub fn run(ctx: &Context, command: &AppCommand, out: &mut dyn Write) -> Result<E
         AppCommand::Sync(args) => {
             with_clusters(ctx, async |env| super::sync::sync(env, args, out).await)
         }
-        AppCommand::History(args) => {
-            with_clusters(ctx, async |env| super::sync::history(env, args, out).await)
-        }
+        AppCommand::History(args) => with_clusters(ctx, async |env| {
+            super::rollback::history(env, args, out).await
+        }),
+        AppCommand::Rollback(args) => with_clusters(ctx, async |env| {
+            super::rollback::rollback(env, args, out).await
+        }),
         AppCommand::Freeze(args) => with_clusters(ctx, async |env| {
             super::sync::freeze(env, args.name.as_deref(), Some(&args.reason), out).await
         }),
@@ -316,4 +335,39 @@ fn manifests(ctx: &Context, args: &ManifestsArgs, out: &mut dyn Write) -> Result
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod root_tests {
+    use clap::Parser;
+
+    use super::super::{Cli, Command};
+    use super::root_source;
+
+    fn root_revision(args: &[&str]) -> Option<String> {
+        let cli = Cli::try_parse_from(args).expect("the command line parses");
+        let Some(Command::App(command)) = &cli.command else {
+            panic!("not an app command");
+        };
+        root_source(&cli.source, command).revision
+    }
+
+    #[test]
+    fn sync_revision_does_not_move_the_root() {
+        let sync = [
+            "plumb",
+            "--repo",
+            "r",
+            "app",
+            "sync",
+            "a",
+            "--revision",
+            "v1",
+        ];
+        assert_eq!(root_revision(&sync), None);
+        let get = ["plumb", "--revision", "v2", "app", "get", "a"];
+        assert_eq!(root_revision(&get).as_deref(), Some("v2"));
+        let plain = ["plumb", "app", "sync", "a"];
+        assert_eq!(root_revision(&plain), None);
+    }
 }

@@ -128,7 +128,11 @@ fn events(loaded: &Loaded, resource: &ResourceResult) -> Vec<String> {
         .collect()
 }
 
-fn print_section(loaded: &Loaded, resource: &ResourceResult, out: &mut dyn Write) -> Result<()> {
+pub(super) fn print_section(
+    loaded: &Loaded,
+    resource: &ResourceResult,
+    out: &mut dyn Write,
+) -> Result<()> {
     writeln!(out, "===== {} =====", resource.key)?;
     if resource.requires_pruning {
         writeln!(out, "(not in Git: the sync would delete it when pruning)")?;

@@ -80,6 +80,7 @@ const LISTED_KINDS: [(&str, &str); 22] = [
 /// An app compared against its cluster.
 pub struct Loaded {
     pub app: Application,
+    pub project: AppProject,
     pub cluster: String,
     pub live: Option<LiveIndex>,
     pub comparison: AppComparison,
@@ -96,11 +97,22 @@ pub async fn load<S: LiveSources>(
     name: &str,
     server_side: bool,
 ) -> Result<Loaded> {
+    load_as(env, name, server_side, Application::clone).await
+}
+
+/// [`load`] of the app `pin` makes of the catalog's (e.g. the app at an
+/// earlier revision, for a rollback or `sync --revision`).
+pub async fn load_as<S: LiveSources>(
+    env: &Env<'_, S>,
+    name: &str,
+    server_side: bool,
+    pin: impl FnOnce(&Application) -> Application,
+) -> Result<Loaded> {
     let catalog = env.workspace.catalog(env.root)?;
     let Some(entry) = catalog.app(name) else {
         bail!("application '{name}' not found");
     };
-    let app = entry.app.clone();
+    let app = pin(&entry.app);
     let (origin, parent) = (entry.appset.clone(), entry.parent.clone());
     let project_name = app.spec.project_or_default();
     let project = match catalog.project(project_name) {
@@ -158,6 +170,7 @@ pub async fn load<S: LiveSources>(
     });
     Ok(Loaded {
         app,
+        project,
         cluster,
         live: live.ok(),
         comparison,

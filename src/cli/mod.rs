@@ -2,6 +2,7 @@
 
 mod app;
 mod appset;
+mod background;
 mod bench;
 mod context;
 pub mod diff;
@@ -10,6 +11,7 @@ mod health;
 pub mod live_source;
 mod output;
 pub mod resources;
+mod rollback;
 mod sandbox;
 mod sync;
 mod table;
@@ -98,15 +100,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
     let code = match cli.command {
         Some(Command::Sandbox(args)) => return sandbox::run(args),
         Some(Command::Health(args)) => health::run(&args, &mut out)?,
-        Some(Command::App(command)) => match context::Context::new(&cli.source) {
-            Ok(ctx) => app::run(&ctx, &command, &mut out)?,
-            // `app diff` reports every error with exit code 2.
-            Err(e) if matches!(command, app::AppCommand::Diff(_)) => {
-                print_stderr(format_args!("plumb: {e:#}"));
-                diff::error_exit()
+        Some(Command::App(command)) => {
+            match context::Context::new(&app::root_source(&cli.source, &command)) {
+                Ok(ctx) => app::run(&ctx, &command, &mut out)?,
+                // `app diff` reports every error with exit code 2.
+                Err(e) if matches!(command, app::AppCommand::Diff(_)) => {
+                    print_stderr(format_args!("plumb: {e:#}"));
+                    diff::error_exit()
+                }
+                Err(e) => return Err(e),
             }
-            Err(e) => return Err(e),
-        },
+        }
         Some(Command::Bench(command)) => bench::run(&command, &mut out)?,
         Some(Command::Appset(command)) => {
             appset::run(&context::Context::new(&cli.source)?, &command, &mut out)?

@@ -12,17 +12,17 @@ use clap::{Args, ValueEnum};
 use color_eyre::eyre::{Result, bail, eyre};
 use jiff::Timestamp;
 
-use super::get::{Env, load};
-use super::table::write_table;
+use super::background;
+use super::get::{Env, load, load_as};
 use crate::cluster::{ClusterRef, Clusters, local_holder};
-use crate::engine::actions::prepare_sync;
+use crate::engine::actions::{app_at, prepare_sync};
 use crate::engine::compare::SyncStatus;
 use crate::engine::health::HealthStatus;
 use crate::engine::runtime::{Runner, kubectl_name, run_operation, sync_resources};
 use crate::engine::snapshot::SyncCommand;
 use crate::engine::store::{FreezeRecord, Store};
 use crate::engine::sync::{InitiatedBy, OperationPhase, Plan, PlanAction, SyncOperation};
-use crate::model::{AppProject, Application, ResourceKey};
+use crate::model::{Application, ResourceKey};
 
 #[derive(Debug, Args)]
 pub struct SyncArgs {
@@ -40,12 +40,12 @@ pub struct SyncArgs {
     /// Replace or delete-and-recreate objects that cannot be patched.
     #[arg(long)]
     pub force: bool,
-}
-
-#[derive(Debug, Args)]
-pub struct HistoryArgs {
-    /// The application's name.
-    pub name: String,
+    /// Sync to this revision (commit, branch or tag) instead of the app's.
+    #[arg(long, value_name = "R")]
+    pub revision: Option<String>,
+    /// Start the operation in the background and return once it runs.
+    #[arg(long = "async")]
+    pub background: bool,
 }
 
 #[derive(Debug, Args)]
@@ -110,7 +110,10 @@ pub struct SetArgs {
 }
 
 /// The app's destination cluster and runtime store.
-async fn destination(env: &Env<'_, Clusters>, name: &str) -> Result<(Application, ClusterRef)> {
+pub(super) async fn destination(
+    env: &Env<'_, Clusters>,
+    name: &str,
+) -> Result<(Application, ClusterRef)> {
     let catalog = env.workspace.catalog(env.root)?;
     let Some(entry) = catalog.app(name) else {
         bail!("application '{name}' not found");
@@ -128,8 +131,11 @@ pub async fn sync(
     args: &SyncArgs,
     out: &mut dyn Write,
 ) -> Result<ExitCode> {
-    let loaded = load(env, &args.name, false).await?;
-    let (app, cluster) = destination(env, &args.name).await?;
+    let loaded = match &args.revision {
+        Some(revision) => load_as(env, &args.name, false, |app| app_at(app, &[], revision)).await?,
+        None => load(env, &args.name, false).await?,
+    };
+    let (_, cluster) = destination(env, &args.name).await?;
     let keys: Vec<ResourceKey> = sync_resources(&loaded.comparison)
         .into_iter()
         .map(|r| r.key)
@@ -138,6 +144,7 @@ pub async fn sync(
         prune: args.prune,
         dry_run: args.dry_run,
         force: args.force,
+        revision: args.revision.clone(),
         resources: select(&keys, &args.resources)?.unwrap_or_default(),
         ..SyncCommand::default()
     };
@@ -146,17 +153,33 @@ pub async fn sync(
         username: holder.clone(),
         automated: false,
     };
+    let started = Timestamp::now();
     let op = prepare_sync(
-        &app,
-        &AppProject::default_project(),
+        &loaded.app,
+        &loaded.project,
         &loaded.comparison,
         &command,
         initiated_by,
-        Timestamp::now(),
+        started,
     )?;
     print_plan(&op.plan(), out)?;
     out.flush()?;
+    if args.background {
+        return background::start(&args.name, Store::new(cluster), started, out).await;
+    }
+    execute(env, cluster, &loaded.app, op, out).await
+}
 
+/// Runs `op` under the app's lease, printing each task result as it lands
+/// and the outcome; exit 0 only when it succeeded.
+pub(super) async fn execute(
+    env: &Env<'_, Clusters>,
+    cluster: ClusterRef,
+    app: &Application,
+    op: SyncOperation,
+    out: &mut dyn Write,
+) -> Result<ExitCode> {
+    let holder = local_holder();
     let runner = Runner::new(cluster.clone(), Arc::new(env.settings.health.clone()));
     let store = Store::new(cluster);
     let never = AtomicBool::new(false);
@@ -220,7 +243,7 @@ fn select(known: &[ResourceKey], wanted: &[String]) -> Result<Option<Vec<Resourc
     Ok(Some(chosen))
 }
 
-fn print_plan(plan: &Plan, out: &mut dyn Write) -> Result<()> {
+pub(super) fn print_plan(plan: &Plan, out: &mut dyn Write) -> Result<()> {
     writeln!(out, "{}", plan.summary())?;
     for group in &plan.groups {
         writeln!(out, "{} wave {}:", group.phase.as_str(), group.wave)?;
@@ -331,46 +354,6 @@ pub async fn wait(
 
 /// How often `app wait` compares again.
 const WAIT_POLL: std::time::Duration = std::time::Duration::from_secs(2);
-
-pub async fn history(
-    env: &Env<'_, Clusters>,
-    args: &HistoryArgs,
-    out: &mut dyn Write,
-) -> Result<ExitCode> {
-    let (_, cluster) = destination(env, &args.name).await?;
-    let state = Store::new(cluster).load(&args.name).await?;
-    let rows: Vec<Vec<String>> = state
-        .history
-        .iter()
-        .map(|e| {
-            vec![
-                e.id.to_string(),
-                e.deployed_at.to_string(),
-                e.revision.chars().take(8).collect(),
-                if e.initiated_by.automated {
-                    "automated".to_owned()
-                } else {
-                    e.initiated_by.username.clone()
-                },
-                e.result.as_str().to_owned(),
-                e.message.clone(),
-            ]
-        })
-        .collect();
-    write_table(
-        out,
-        &[
-            "ID",
-            "DATE",
-            "REVISION",
-            "INITIATED-BY",
-            "RESULT",
-            "MESSAGE",
-        ],
-        &rows,
-    )?;
-    Ok(ExitCode::SUCCESS)
-}
 
 pub async fn freeze(
     env: &Env<'_, Clusters>,

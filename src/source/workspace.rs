@@ -44,6 +44,13 @@ pub enum WorkspaceError {
     Path { app: String, source: PathError },
 }
 
+/// Fetches `repo`; when that fails the commits already mirrored are used.
+fn fetch_or_keep(repo: &Repo, location: &str) {
+    if let Err(e) = repo.fetch() {
+        tracing::warn!("fetch of {location} failed, using the last fetched commits: {e}");
+    }
+}
+
 /// The rendered desired objects of an application at a resolved commit.
 #[derive(Debug, Clone)]
 pub struct RenderedApp {
@@ -102,8 +109,9 @@ impl Workspace {
     }
 
     /// The repository behind a URL (after mirrors), cloned on first use and
-    /// fetched once per process. A failed fetch of an existing mirror keeps
-    /// the commits already there, so plumb works while Git is unreachable.
+    /// fetched once per process (a cached mirror too). A failed fetch of an
+    /// existing mirror keeps the commits already there, so plumb works while
+    /// Git is unreachable (rollback to a recorded commit, for one).
     pub fn repo(&self, url: &str) -> Result<Arc<Repo>, GitError> {
         let location = self.mirrors.get(url).map_or(url, String::as_str).to_owned();
         let repo = {
@@ -111,17 +119,20 @@ impl Workspace {
             match repos.get(&location) {
                 Some(repo) => repo.clone(),
                 None => {
+                    // Fetched under the lock, so no other thread reads the
+                    // cached mirror before it is brought up to date.
                     let repo = Arc::new(Repo::open(&location, &self.cache_dir)?);
                     repos.insert(location.clone(), repo.clone());
-                    self.mark_fetched(&location);
+                    let already = self.mark_fetched(&location);
+                    if !already && !repo.was_cloned() {
+                        fetch_or_keep(&repo, &location);
+                    }
                     return Ok(repo);
                 }
             }
         };
-        if !self.mark_fetched(&location)
-            && let Err(e) = repo.fetch()
-        {
-            tracing::warn!("fetch of {location} failed, using the last fetched commits: {e}");
+        if !self.mark_fetched(&location) {
+            fetch_or_keep(&repo, &location);
         }
         Ok(repo)
     }
@@ -134,7 +145,7 @@ impl Workspace {
             .clear();
     }
 
-    /// True the first time a location is seen in this process.
+    /// Marks a location fetched; true when it already was.
     fn mark_fetched(&self, location: &str) -> bool {
         !self
             .fetched
@@ -266,6 +277,14 @@ impl Workspace {
         let repo = self.repo(&source.repo_url)?;
         let commit = repo.resolve(source.revision())?;
         Ok(repo.log(commit, &path, limit)?)
+    }
+
+    /// The author and subject of `revision` in the repository at `url`,
+    /// when it names a commit the mirror has.
+    pub fn commit_info(&self, url: &str, revision: &str) -> Option<CommitInfo> {
+        let repo = self.repo(url).ok()?;
+        let commit = repo.resolve(revision).ok()?;
+        repo.commit_info(commit)
     }
 
     fn render_source(

@@ -1,15 +1,23 @@
 //! What a front end asks for, turned into operations: a manual sync
-//! ([`prepare_sync`]) and the app as it was at an earlier revision
-//! ([`app_at`]). The CLI and the reconcile loop share these so both refuse
-//! and plan alike.
+//! ([`prepare_sync`]), a rollback ([`prepare_rollback`]) and the app as it
+//! was at an earlier revision ([`app_at`]). The CLI and the reconcile loop
+//! share these so both refuse and plan alike; every gate (comparison,
+//! AppProject, sync windows) runs before anything is written.
+
+mod project;
+mod rollback;
+mod windows;
 
 use jiff::Timestamp;
 
+pub use project::{permitted_resources, spec_violations};
+pub use rollback::{prepare_rollback, rollback_entry, with_overrides};
+pub use windows::check_windows;
+
 use crate::engine::compare::{AppComparison, ConditionType};
 use crate::engine::policy::SyncOptions;
-use crate::engine::runtime::sync_resources;
 use crate::engine::snapshot::SyncCommand;
-use crate::engine::sync::{InitiatedBy, SyncOperation, SyncRequest};
+use crate::engine::sync::{InitiatedBy, Resource, RollbackError, SyncOperation, SyncRequest};
 use crate::model::{AppProject, Application, ApplicationSource, ResourceKey};
 
 /// Why a sync was refused before anything was written.
@@ -19,6 +27,33 @@ pub enum SyncRefused {
     ComparisonError { app: String, message: String },
     #[error("cannot sync {app}: it has no resource {resource}")]
     UnknownResource { app: String, resource: String },
+    /// A source repository or the destination (Argo CD's `InvalidSpecError`).
+    #[error("cannot sync {app}: {message}")]
+    NotPermitted { app: String, message: String },
+    #[error("cannot sync {app}: {resource}: {message}")]
+    ResourceNotPermitted {
+        app: String,
+        resource: String,
+        message: String,
+    },
+    #[error(
+        "cannot sync {app}: blocked by sync window {window} until {until} (the window does not allow manual syncs)"
+    )]
+    DenyWindow {
+        app: String,
+        window: String,
+        until: String,
+    },
+    #[error(
+        "cannot sync {app}: blocked by sync window: no allow window is open; {window} opens next at {opens}"
+    )]
+    OutsideAllowWindows {
+        app: String,
+        window: String,
+        opens: String,
+    },
+    #[error("cannot roll back {app}: {error}")]
+    Rollback { app: String, error: RollbackError },
 }
 
 /// A manual sync of `app` from its latest comparison, as `command` asks.
@@ -26,29 +61,25 @@ pub enum SyncRefused {
 /// renders `command.revision` when one is given).
 pub fn prepare_sync(
     app: &Application,
-    _project: &AppProject,
+    project: &AppProject,
     comparison: &AppComparison,
     command: &SyncCommand,
     initiated_by: InitiatedBy,
     now: Timestamp,
 ) -> Result<SyncOperation, SyncRefused> {
     let name = app.metadata.name.clone();
-    if let Some(error) = comparison
-        .conditions
-        .iter()
-        .find(|c| c.kind == ConditionType::ComparisonError)
-    {
-        return Err(SyncRefused::ComparisonError {
-            app: name,
-            message: error.message.clone(),
-        });
-    }
-    let resources = sync_resources(comparison);
+    let resources = permitted_resources(app, project, comparison);
     let selected = select(&name, &resources, &command.resources)?;
+    let touched: Vec<&Resource> = resources
+        .iter()
+        .filter(|r| selected.as_ref().is_none_or(|keys| keys.contains(&r.key)))
+        .collect();
+    let sources: Vec<ApplicationSource> = app.spec.all_sources().into_iter().cloned().collect();
+    gate(app, project, comparison, &sources, &touched, now)?;
     let policy = app.spec.sync_policy.clone().unwrap_or_default();
     let revision = comparison.revisions.first().map_or("HEAD", String::as_str);
     let mut request = SyncRequest::new(revision, now);
-    request.sources = app.spec.all_sources().into_iter().cloned().collect();
+    request.sources = sources;
     request.prune = command.prune;
     request.dry_run = command.dry_run;
     request.force = command.force;
@@ -73,9 +104,34 @@ pub fn prepare_sync(
     ))
 }
 
+/// The gates every operation a user asks for passes, in Argo CD's order:
+/// the comparison, the project's sources and destination, each resource
+/// the operation touches, then the sync windows (as a manual sync).
+fn gate(
+    app: &Application,
+    project: &AppProject,
+    comparison: &AppComparison,
+    sources: &[ApplicationSource],
+    touched: &[&Resource],
+    now: Timestamp,
+) -> Result<(), SyncRefused> {
+    if let Some(error) = comparison
+        .conditions
+        .iter()
+        .find(|c| c.kind == ConditionType::ComparisonError)
+    {
+        return Err(SyncRefused::ComparisonError {
+            app: app.metadata.name.clone(),
+            message: error.message.clone(),
+        });
+    }
+    project::check_project(app, project, sources, touched)?;
+    check_windows(app, project, now)
+}
+
 fn select(
     app: &str,
-    resources: &[crate::engine::sync::Resource],
+    resources: &[Resource],
     wanted: &[ResourceKey],
 ) -> Result<Option<Vec<ResourceKey>>, SyncRefused> {
     if wanted.is_empty() {

@@ -64,7 +64,7 @@ pub(super) fn log(
     Ok(out)
 }
 
-fn info(commit: &Commit<'_>) -> CommitInfo {
+pub(super) fn info(commit: &Commit<'_>) -> CommitInfo {
     let author = commit.author();
     let date = Timestamp::from_second(author.when().seconds()).unwrap_or(Timestamp::UNIX_EPOCH);
     CommitInfo {

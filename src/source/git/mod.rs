@@ -46,6 +46,8 @@ pub struct Repo {
     url: String,
     mirror: PathBuf,
     repo: Mutex<Repository>,
+    /// The mirror was cloned by this `open`, so it is as fresh as a fetch.
+    cloned: bool,
 }
 
 impl std::fmt::Debug for Repo {
@@ -64,7 +66,8 @@ impl Repo {
         let url = normalize_url(url_or_path);
         let repos_dir = cache_dir.join("repos");
         let mirror = repos_dir.join(hex_sha256(url.as_bytes()));
-        if !mirror.join("HEAD").exists() {
+        let cloned = !mirror.join("HEAD").exists();
+        if cloned {
             clone_mirror(&url, &repos_dir, &mirror)?;
         }
         let repo = Repository::open_bare(&mirror).map_err(|e| other(&url, &e))?;
@@ -72,7 +75,13 @@ impl Repo {
             url,
             mirror,
             repo: Mutex::new(repo),
+            cloned,
         })
+    }
+
+    /// Whether `open` cloned the mirror (rather than reusing a cached one).
+    pub fn was_cloned(&self) -> bool {
+        self.cloned
     }
 
     /// The normalized URL (an absolute path for local repositories).
@@ -120,6 +129,13 @@ impl Repo {
             return Ok(commit.id());
         }
         Err(unknown())
+    }
+
+    /// The author, date and subject of one commit, when the mirror has it.
+    pub fn commit_info(&self, commit: Oid) -> Option<CommitInfo> {
+        let repo = self.lock();
+        let found = repo.find_commit(commit).ok()?;
+        Some(history::info(&found))
     }
 
     /// Writes the commit's tree once to `<cache_dir>/checkouts/<sha>/` and
