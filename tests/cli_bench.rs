@@ -169,3 +169,75 @@ fn bench_appset_lists_every_generated_app_in_both_scenarios() {
         assert!(run.stdout.contains(scenario), "{scenario}: {}", run.stdout);
     }
 }
+
+#[test]
+fn generated_sync_app_mixes_four_kinds_in_one_wave() {
+    let kinds: Vec<String> = (0..8)
+        .map(|i| kind_of(&plumb::bench::sync::app_object(i)).to_owned())
+        .collect();
+    assert_eq!(
+        kinds,
+        ["ConfigMap", "Secret", "Service", "Deployment"].repeat(2)
+    );
+    for i in 0..8 {
+        let object = plumb::bench::sync::app_object(i);
+        assert!(
+            object["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"].is_null(),
+            "one wave"
+        );
+        assert_eq!(name_of(&object), format!("sync-{i:05}"));
+    }
+}
+
+#[test]
+fn bench_sync_reports_plumb_and_kubectl_side_by_side_as_json() {
+    let home = Home::new();
+    let run = home.run(&[
+        "bench",
+        "sync",
+        "--objects",
+        "6",
+        "--runs",
+        "1",
+        "-o",
+        "json",
+    ]);
+    run.assert_success();
+    let report = run.json();
+    assert_eq!(report["objects"], 6);
+    assert_eq!(report["runs"], 1);
+    let names: Vec<&str> = report["scenarios"]
+        .as_array()
+        .expect("scenarios")
+        .iter()
+        .map(|s| s["name"].as_str().expect("name"))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "first sync of 6 objects",
+            "no-op re-sync of 6 (every object applied, as Argo CD)",
+            "no-op re-sync of 6 (ApplyOutOfSyncOnly=true)",
+        ]
+    );
+    for scenario in report["scenarios"].as_array().expect("scenarios") {
+        assert!(scenario["ratio"].as_f64().is_some_and(f64::is_finite));
+        assert!(scenario["baseline"]["median_ms"].is_number());
+    }
+    assert!(report["peak_rss_kib"].as_u64().is_some_and(|kib| kib > 0));
+}
+
+#[test]
+fn bench_sync_table_names_the_baseline() {
+    let home = Home::new();
+    let run = home.run(&["bench", "sync", "--objects", "2", "--runs", "1"]);
+    run.assert_success();
+    for fragment in [
+        "kubectl apply --server-side",
+        "KUBECTL MEDIAN",
+        "RATIO",
+        "peak resident memory",
+    ] {
+        assert!(run.stdout.contains(fragment), "{fragment}: {}", run.stdout);
+    }
+}

@@ -9,6 +9,7 @@ pub mod fleet;
 pub mod measure;
 pub mod render;
 pub mod sandbox;
+pub mod sync;
 pub mod tui;
 
 use std::path::Path;

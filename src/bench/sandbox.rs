@@ -148,17 +148,17 @@ async fn apply_all(client: &kube::Client, objects: &[Value]) -> Result<(), Bench
 }
 
 /// A scratch directory removed when dropped.
-struct TempRoot(PathBuf);
+pub(super) struct TempRoot(PathBuf);
 
 impl TempRoot {
-    fn new() -> Result<Self, BenchError> {
+    pub(super) fn new() -> Result<Self, BenchError> {
         let dir =
             std::env::temp_dir().join(format!("plumb-bench-sandbox-{}", uuid::Uuid::new_v4()));
         std::fs::create_dir_all(&dir).map_err(|e| BenchError::io(&dir, e))?;
         Ok(Self(dir))
     }
 
-    fn path(&self) -> &Path {
+    pub(super) fn path(&self) -> &Path {
         &self.0
     }
 }
@@ -192,7 +192,7 @@ async fn serve_fresh(dir: &Path) -> Result<ServedSandbox, BenchError> {
     })
 }
 
-async fn client_for(kubeconfig: &Path) -> Result<kube::Client, BenchError> {
+pub(super) async fn client_for(kubeconfig: &Path) -> Result<kube::Client, BenchError> {
     let config = kube::config::Kubeconfig::read_from(kubeconfig)
         .map_err(|e| BenchError::Baseline(e.to_string()))?;
     let config = kube::Config::from_custom_kubeconfig(config, &Default::default())
@@ -362,7 +362,7 @@ impl SandboxBench {
     }
 }
 
-fn scenario(name: String, plumb: &Samples, baseline: Option<Summary>) -> Scenario {
+pub(super) fn scenario(name: String, plumb: &Samples, baseline: Option<Summary>) -> Scenario {
     let plumb = plumb.summary();
     let ratio = baseline
         .filter(|_| plumb.median_ms > 0.0)
@@ -376,7 +376,7 @@ fn scenario(name: String, plumb: &Samples, baseline: Option<Summary>) -> Scenari
 }
 
 /// One YAML file per object, as a repository would hold them.
-fn write_manifests(dir: &Path, objects: &[Value]) -> Result<(), BenchError> {
+pub(super) fn write_manifests(dir: &Path, objects: &[Value]) -> Result<(), BenchError> {
     std::fs::create_dir_all(dir).map_err(|e| BenchError::io(dir, e))?;
     for object in objects {
         let name = object["metadata"]["name"].as_str().unwrap_or("object");

@@ -2,6 +2,7 @@
 //! or JSON. Timings never run as tests.
 
 mod sandbox;
+mod sync;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -24,6 +25,8 @@ pub enum BenchCommand {
     Render(RenderArgs),
     /// Drive the embedded sandbox with kube-rs and with kubectl.
     Sandbox(sandbox::SandboxArgs),
+    /// Sync a generated app with plumb's runner, against `kubectl apply --server-side`.
+    Sync(sync::SyncArgs),
     /// Compare a fleet on a warm live index, against `kubectl diff` on a served sandbox.
     Compare(CompareArgs),
     /// List 2,000 ApplicationSet-generated apps, against the same apps as plain files.
@@ -117,6 +120,7 @@ pub fn run(command: &BenchCommand, out: &mut dyn Write) -> Result<ExitCode> {
         BenchCommand::Appset(args) => appset(args, out),
         BenchCommand::Compare(args) => compare(args, out),
         BenchCommand::Sandbox(args) => sandbox::run(args, out),
+        BenchCommand::Sync(args) => sync::run(args, out),
         BenchCommand::Tui(args) => tui(args, out),
     }
 }

@@ -50,8 +50,16 @@ pub async fn history(
     args: &HistoryArgs,
     out: &mut dyn Write,
 ) -> Result<ExitCode> {
-    let (_, cluster) = destination(env, &args.name).await?;
-    let state = Store::new(cluster).load(&args.name).await?;
+    let (app, cluster) = destination(env, &args.name).await?;
+    let store = Store::new(cluster);
+    // An operation whose plumb died is recorded as interrupted once its
+    // lease has expired. The holder names this process, so a sync that
+    // the same user@host runs elsewhere keeps its live lease.
+    let reader = format!("{} (pid {})", local_holder(), std::process::id());
+    store
+        .recover_interrupted(&args.name, &reader, app.spec.history_limit())
+        .await?;
+    let state = store.load(&args.name).await?;
     let rows: Vec<Vec<String>> = state
         .history
         .iter()

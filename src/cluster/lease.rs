@@ -15,8 +15,33 @@ use crate::model::ResourceKey;
 /// Where plumb keeps its locks and runtime state.
 pub const SYSTEM_NAMESPACE: &str = "plumb-system";
 
-/// How long a lease lives without renewal.
+/// How long a lease lives without renewal, unless `PLUMB_LEASE_SECONDS` says otherwise.
 pub const LEASE_DURATION: Duration = Duration::from_secs(30);
+
+/// The environment variable that shortens (or lengthens) the lease: whole
+/// seconds, at least 1. Tests set it to see a dead holder's lease expire quickly.
+pub const LEASE_SECONDS_ENV: &str = "PLUMB_LEASE_SECONDS";
+
+/// The lease duration this process uses: `PLUMB_LEASE_SECONDS` when it holds
+/// a positive whole number, else [`LEASE_DURATION`].
+pub fn lease_duration() -> Duration {
+    lease_duration_from(std::env::var(LEASE_SECONDS_ENV).ok().as_deref())
+}
+
+fn lease_duration_from(value: Option<&str>) -> Duration {
+    match value.map(|v| v.trim().parse::<u64>()) {
+        None => LEASE_DURATION,
+        Some(Ok(seconds)) if seconds > 0 => Duration::from_secs(seconds),
+        Some(_) => {
+            tracing::warn!(
+                value = value.unwrap_or_default(),
+                "{LEASE_SECONDS_ENV} is not a positive whole number of seconds; using {}s",
+                LEASE_DURATION.as_secs()
+            );
+            LEASE_DURATION
+        }
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum LockError {
@@ -232,6 +257,14 @@ mod tests {
         );
         assert_eq!(held_by_other(&live, "bo@desk", after), None);
         assert_eq!(held_by_other(&live, "ana@laptop", during), None);
+    }
+
+    #[test]
+    fn lease_seconds_from_the_environment_value() {
+        assert_eq!(lease_duration_from(None), LEASE_DURATION);
+        assert_eq!(lease_duration_from(Some("3")), Duration::from_secs(3));
+        assert_eq!(lease_duration_from(Some("0")), LEASE_DURATION);
+        assert_eq!(lease_duration_from(Some("soon")), LEASE_DURATION);
     }
 
     #[test]

@@ -29,5 +29,6 @@ pub use contexts::{Clusters, IN_CLUSTER_NAME, IN_CLUSTER_SERVER, SANDBOX_NAME};
 pub use discovery::{ApiResourceInfo, ApiResources};
 pub use error::ClusterError;
 pub use lease::{
-    LEASE_DURATION, LockError, OperationLease, SYSTEM_NAMESPACE, lease_name, local_holder,
+    LEASE_DURATION, LEASE_SECONDS_ENV, LockError, OperationLease, SYSTEM_NAMESPACE, lease_duration,
+    lease_name, local_holder,
 };

@@ -9,7 +9,7 @@ use std::time::Duration;
 use jiff::Timestamp;
 
 use super::runner::Runner;
-use crate::cluster::{LEASE_DURATION, LockError};
+use crate::cluster::{LockError, lease_duration};
 use crate::engine::compare::{AppComparison, SyncStatus};
 use crate::engine::store::{Store, StoreError};
 use crate::engine::sync::{Resource, SyncOperation};
@@ -40,7 +40,7 @@ pub async fn run_operation(
         .await?;
     let lease = runner
         .cluster()
-        .acquire_lease(&app, holder, LEASE_DURATION)
+        .acquire_lease(&app, holder, lease_duration())
         .await?;
     let result = async {
         store.begin_operation(&app, &op).await?;

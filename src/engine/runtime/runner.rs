@@ -177,9 +177,11 @@ impl Runner {
         Some(match result {
             Ok(Some(message)) => EffectOutcome::Done { key, message },
             Ok(None) => EffectOutcome::NotFound { key },
+            // Named like the success messages, so a failure read alone
+            // (in history, in `plumb app sync`'s progress) says which object.
             Err(error) => EffectOutcome::Failed {
+                message: format!("{}: {error}", kubectl_name(&key)),
                 key,
-                message: error.to_string(),
             },
         })
     }

@@ -28,7 +28,8 @@ pub use state::{AppState, AutoSyncOverride, FreezeRecord, TerminateRequest};
 pub const DEFAULT_HISTORY_LIMIT: usize = 10;
 
 /// The message of an operation whose plumb died while running it.
-pub const INTERRUPTED: &str = "operation interrupted: plumb stopped while it was running";
+pub const INTERRUPTED: &str =
+    "operation interrupted: the plumb running it was killed or cut off, and its lease expired";
 
 /// How often a conflicting write is redone before giving up.
 const CONFLICT_ATTEMPTS: usize = 30;
@@ -162,7 +163,7 @@ impl Store {
         };
         let lease = match self
             .cluster
-            .acquire_lease(app, holder, crate::cluster::LEASE_DURATION)
+            .acquire_lease(app, holder, crate::cluster::lease_duration())
             .await
         {
             Ok(lease) => lease,
