@@ -116,12 +116,14 @@ fn a_killed_sync_is_shown_interrupted_once_and_the_next_sync_runs_after_its_leas
         !seen.iter().any(|l| l.starts_with("Operation ")),
         "still running: {seen:?}"
     );
+    let killed_pid = killed.id();
     killed.kill().expect("SIGKILL");
     killed.wait().expect("reaped");
 
-    // Right away the dead plumb's lease still holds.
+    // Right away the dead plumb's lease still holds, even against another
+    // plumb of the same user on the same host.
     let refused = run(
-        plumb(&home, &repo, kubeconfig, "bo"),
+        plumb(&home, &repo, kubeconfig, "ana"),
         &["app", "sync", "orders"],
     );
     assert_ne!(refused.code, Some(0), "{}", refused.stdout);
@@ -130,6 +132,11 @@ fn a_killed_sync_is_shown_interrupted_once_and_the_next_sync_runs_after_its_leas
             .stderr
             .contains("operation in progress, held by ana@"),
         "{}",
+        refused.stderr
+    );
+    assert!(
+        refused.stderr.contains(&format!("(pid {killed_pid})")),
+        "the holder names the dead process: {}",
         refused.stderr
     );
 

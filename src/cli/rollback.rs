@@ -13,7 +13,7 @@ use super::diff::print_section;
 use super::get::{Env, Loaded, load_as};
 use super::sync::{destination, execute, print_plan};
 use super::table::write_table;
-use crate::cluster::{Clusters, local_holder};
+use crate::cluster::{Clusters, local_holder, process_identity};
 use crate::engine::actions::{app_at, prepare_rollback, rollback_entry, with_overrides};
 use crate::engine::compare::SyncStatus;
 use crate::engine::store::Store;
@@ -55,7 +55,7 @@ pub async fn history(
     // An operation whose plumb died is recorded as interrupted once its
     // lease has expired. The holder names this process, so a sync that
     // the same user@host runs elsewhere keeps its live lease.
-    let reader = format!("{} (pid {})", local_holder(), std::process::id());
+    let reader = process_identity(&local_holder());
     store
         .recover_interrupted(&args.name, &reader, app.spec.history_limit())
         .await?;

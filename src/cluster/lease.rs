@@ -65,6 +65,13 @@ pub fn local_holder() -> String {
     format!("{user}@{host}")
 }
 
+/// The lease identity of `holder` in this process: `user@host (pid N)`.
+/// Two plumb processes of the same user on the same host are two holders,
+/// so the second is refused rather than taking the first one's lock.
+pub fn process_identity(holder: &str) -> String {
+    format!("{holder} (pid {})", std::process::id())
+}
+
 /// A held lease; renewed in the background until [`OperationLease::release`]
 /// (or drop, which stops renewing and lets it expire).
 pub struct OperationLease {

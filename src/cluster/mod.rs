@@ -30,5 +30,5 @@ pub use discovery::{ApiResourceInfo, ApiResources};
 pub use error::ClusterError;
 pub use lease::{
     LEASE_DURATION, LEASE_SECONDS_ENV, LockError, OperationLease, SYSTEM_NAMESPACE, lease_duration,
-    lease_name, local_holder,
+    lease_name, local_holder, process_identity,
 };

@@ -9,7 +9,7 @@ use std::time::Duration;
 use jiff::Timestamp;
 
 use super::runner::Runner;
-use crate::cluster::{LockError, lease_duration};
+use crate::cluster::{LockError, lease_duration, process_identity};
 use crate::engine::compare::{AppComparison, SyncStatus};
 use crate::engine::store::{Store, StoreError};
 use crate::engine::sync::{Resource, SyncOperation};
@@ -35,12 +35,13 @@ pub async fn run_operation(
     mut progress: impl FnMut(&SyncOperation),
 ) -> Result<SyncOperation, OperationError> {
     let app = op.app_name.clone();
+    let identity = process_identity(holder);
     store
-        .recover_interrupted(&app, holder, history_limit)
+        .recover_interrupted(&app, &identity, history_limit)
         .await?;
     let lease = runner
         .cluster()
-        .acquire_lease(&app, holder, lease_duration())
+        .acquire_lease(&app, &identity, lease_duration())
         .await?;
     let result = async {
         store.begin_operation(&app, &op).await?;
