@@ -109,23 +109,8 @@ stringData: {name: edge, server: 'https://edge.example.com:6443'}
     dir
 }
 
-const KUBECONFIG: &str = "apiVersion: v1
-kind: Config
-current-context: prod-us
-clusters:
-  - name: prod-us
-    cluster: {server: 'https://prod-us.example.com:6443'}
-  - name: staging
-    cluster: {server: 'https://staging.example.com:6443'}
-contexts:
-  - name: prod-us
-    context: {cluster: prod-us, user: admin}
-  - name: staging
-    context: {cluster: staging, user: admin}
-users:
-  - name: admin
-    user: {token: not-a-secret}
-";
+/// Two clusters, `prod-us` current.
+const KUBECONFIG: &str = include_str!("fixtures/kubeconfig-two-clusters.yaml");
 
 /// The kubeconfig's two contexts labelled from settings, as the CLI builds them.
 fn kubeconfig_clusters() -> Vec<ClusterInfo> {

@@ -97,11 +97,7 @@ impl Setup {
             .env("KUBECONFIG", &self.server.kubeconfig)
             .output()
             .expect("plumb runs");
-        Run {
-            code: output.status.code(),
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        }
+        Run::from(output)
     }
 }
 

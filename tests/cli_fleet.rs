@@ -7,23 +7,8 @@ mod cli_support;
 
 use cli_support::{GitRepo, Home, application, names, serve};
 
-const KUBECONFIG: &str = "apiVersion: v1
-kind: Config
-current-context: prod-us
-clusters:
-  - name: prod-us
-    cluster: {server: 'https://prod-us.example.com:6443'}
-  - name: staging
-    cluster: {server: 'https://staging.example.com:6443'}
-contexts:
-  - name: prod-us
-    context: {cluster: prod-us, user: admin}
-  - name: staging
-    context: {cluster: staging, user: admin}
-users:
-  - name: admin
-    user: {token: not-a-secret}
-";
+/// Two clusters, `prod-us` current.
+const KUBECONFIG: &str = include_str!("fixtures/kubeconfig-two-clusters.yaml");
 
 const SETTINGS: &str = "[clusters.prod-us]
 labels = { env = \"production\" }
@@ -126,13 +111,7 @@ impl Fleet {
             .env("KUBECONFIG", kubeconfig)
             .output()
             .expect("plumb runs");
-        let run = cli_support::Run {
-            code: output.status.code(),
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        };
-        run.assert_no_panic();
-        run
+        cli_support::Run::from(output)
     }
 }
 

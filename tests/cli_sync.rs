@@ -68,13 +68,7 @@ impl Setup {
             .env("USER", "ana")
             .output()
             .expect("plumb runs");
-        let run = Run {
-            code: output.status.code(),
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        };
-        run.assert_no_panic();
-        run
+        Run::from(output)
     }
 }
 

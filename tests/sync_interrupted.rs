@@ -70,13 +70,7 @@ fn run(mut command: Command, args: &[&str]) -> Run {
         std::thread::sleep(Duration::from_millis(100));
     }
     let output = child.wait_with_output().expect("plumb ends");
-    let run = Run {
-        code: output.status.code(),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    };
-    run.assert_no_panic();
-    run
+    Run::from(output)
 }
 
 fn history_rows(run: &Run) -> Vec<String> {

@@ -1,11 +1,13 @@
 //! The baseline plumb's rendering is compared with: the real tools run
 //! directly on the fleet's work tree, `kubectl kustomize DIR` per Kustomize
 //! app, and reading and parsing every file of each plain app, on the same
-//! number of threads as plumb.
+//! number of threads as plumb; and `kubectl apply --server-side`, the
+//! baseline of the sandbox and sync benchmarks.
 
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 
@@ -91,4 +93,47 @@ fn count_documents(text: &str, origin: &Path) -> Result<usize, BenchError> {
         }
     }
     Ok(count)
+}
+
+/// Times `kubectl apply --server-side -f <manifests>` against a served
+/// sandbox and checks that it applied `expected` objects.
+pub async fn kubectl_apply_server_side(
+    kubectl: &Path,
+    kubeconfig: &Path,
+    manifests: &Path,
+    cache_root: &Path,
+    field_manager: &str,
+    expected: usize,
+) -> Result<Duration, BenchError> {
+    let started = Instant::now();
+    let output = tokio::process::Command::new(kubectl)
+        .arg("--kubeconfig")
+        .arg(kubeconfig)
+        .args([
+            "apply",
+            "--server-side",
+            "--field-manager",
+            field_manager,
+            "-f",
+        ])
+        .arg(manifests)
+        .env("KUBECACHEDIR", cache_root.join("kubecache"))
+        .stdin(Stdio::null())
+        .output()
+        .await
+        .map_err(|e| BenchError::io(kubectl, e))?;
+    let elapsed = started.elapsed();
+    if !output.status.success() {
+        return Err(BenchError::Baseline(format!(
+            "kubectl apply --server-side: {}",
+            String::from_utf8_lossy(&output.stderr)
+        )));
+    }
+    let applied = String::from_utf8_lossy(&output.stdout).lines().count();
+    if applied != expected {
+        return Err(BenchError::Baseline(format!(
+            "kubectl applied {applied} of {expected} objects"
+        )));
+    }
+    Ok(elapsed)
 }

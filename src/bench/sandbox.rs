@@ -12,6 +12,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::BenchError;
+use super::baseline::kubectl_apply_server_side;
 use super::measure::{Samples, Summary, current_rss_kib, peak_rss_kib, time_runs};
 use crate::sandbox::Sandbox;
 use crate::sandbox::clock::Clock;
@@ -333,32 +334,15 @@ impl SandboxBench {
         manifests: &Path,
         root: &Path,
     ) -> Result<Duration, BenchError> {
-        let started = Instant::now();
-        let output = tokio::process::Command::new(&self.kubectl)
-            .arg("--kubeconfig")
-            .arg(kubeconfig)
-            .args(["apply", "--server-side", "--field-manager", MANAGER, "-f"])
-            .arg(manifests)
-            .env("KUBECACHEDIR", root.join("kubecache"))
-            .stdin(Stdio::null())
-            .output()
-            .await
-            .map_err(|e| BenchError::io(&self.kubectl, e))?;
-        let elapsed = started.elapsed();
-        if !output.status.success() {
-            return Err(BenchError::Baseline(format!(
-                "kubectl apply --server-side: {}",
-                String::from_utf8_lossy(&output.stderr)
-            )));
-        }
-        let applied = String::from_utf8_lossy(&output.stdout).lines().count();
-        if applied != self.apply {
-            return Err(BenchError::Baseline(format!(
-                "kubectl applied {applied} of {} objects",
-                self.apply
-            )));
-        }
-        Ok(elapsed)
+        kubectl_apply_server_side(
+            &self.kubectl,
+            kubeconfig,
+            manifests,
+            root,
+            MANAGER,
+            self.apply,
+        )
+        .await
     }
 }
 

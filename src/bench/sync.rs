@@ -5,7 +5,6 @@
 //! against the same kind of sandbox (first apply, then re-apply).
 
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
@@ -16,6 +15,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::BenchError;
+use super::baseline::kubectl_apply_server_side;
 use super::measure::{Samples, peak_rss_kib};
 use super::sandbox::{Scenario, TempRoot, client_for, scenario, write_manifests};
 use crate::cluster::{ClusterInfo, ClusterRef, Clusters};
@@ -239,38 +239,15 @@ impl SyncBench {
         manifests: &Path,
         root: &Path,
     ) -> Result<Duration, BenchError> {
-        let started = Instant::now();
-        let output = tokio::process::Command::new(&self.kubectl)
-            .arg("--kubeconfig")
-            .arg(kubeconfig)
-            .args([
-                "apply",
-                "--server-side",
-                "--field-manager",
-                KUBECTL_MANAGER,
-                "-f",
-            ])
-            .arg(manifests)
-            .env("KUBECACHEDIR", root.join("kubecache"))
-            .stdin(Stdio::null())
-            .output()
-            .await
-            .map_err(|e| BenchError::io(&self.kubectl, e))?;
-        let elapsed = started.elapsed();
-        if !output.status.success() {
-            return Err(BenchError::Baseline(format!(
-                "kubectl apply --server-side: {}",
-                String::from_utf8_lossy(&output.stderr)
-            )));
-        }
-        let applied = String::from_utf8_lossy(&output.stdout).lines().count();
-        if applied != self.objects {
-            return Err(BenchError::Baseline(format!(
-                "kubectl applied {applied} of {} objects",
-                self.objects
-            )));
-        }
-        Ok(elapsed)
+        kubectl_apply_server_side(
+            &self.kubectl,
+            kubeconfig,
+            manifests,
+            root,
+            KUBECTL_MANAGER,
+            self.objects,
+        )
+        .await
     }
 }
 

@@ -15,6 +15,7 @@ use serde_json::json;
 use super::OutputFormat;
 use super::context::Context;
 use super::table::write_table;
+use crate::cluster::kubeconfig_files;
 use crate::config::Settings;
 use crate::engine::appset::{Expansion, describe_generators, known_clusters, kubeconfig_contexts};
 use crate::source::discovery::Catalog;
@@ -66,18 +67,6 @@ pub fn install_clusters(workspace: &Workspace, settings: &Settings) -> Vec<Strin
     warnings.extend(unknown);
     workspace.set_clusters(clusters);
     warnings
-}
-
-/// `KUBECONFIG`'s files, else `~/.kube/config`, as kubectl finds them.
-fn kubeconfig_files() -> Vec<PathBuf> {
-    match std::env::var_os("KUBECONFIG") {
-        Some(list) => std::env::split_paths(&list)
-            .filter(|p| !p.as_os_str().is_empty())
-            .collect(),
-        None => std::env::home_dir()
-            .map(|home| vec![home.join(".kube").join("config")])
-            .unwrap_or_default(),
-    }
 }
 
 /// The existing files merged; a file that cannot be read is left out with

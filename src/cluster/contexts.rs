@@ -242,8 +242,9 @@ impl Clusters {
     }
 }
 
-/// The kubeconfig files to read: `KUBECONFIG`'s list, else `~/.kube/config`.
-fn kubeconfig_files() -> Vec<PathBuf> {
+/// The kubeconfig files to read, as kubectl finds them: `KUBECONFIG`'s
+/// list, else `~/.kube/config`.
+pub fn kubeconfig_files() -> Vec<PathBuf> {
     match std::env::var_os("KUBECONFIG") {
         Some(list) => std::env::split_paths(&list)
             .filter(|p| !p.as_os_str().is_empty())

@@ -25,7 +25,7 @@ mod watch;
 pub use apply::{FIELD_MANAGER, WriteOptions};
 pub use cache::{ClusterHealth, GroupKind, KindState, LiveCache, LiveSnapshot};
 pub use cluster_ref::{ClusterInfo, ClusterRef};
-pub use contexts::{Clusters, IN_CLUSTER_NAME, IN_CLUSTER_SERVER, SANDBOX_NAME};
+pub use contexts::{Clusters, IN_CLUSTER_NAME, IN_CLUSTER_SERVER, SANDBOX_NAME, kubeconfig_files};
 pub use discovery::{ApiResourceInfo, ApiResources};
 pub use error::ClusterError;
 pub use lease::{

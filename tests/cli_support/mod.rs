@@ -30,7 +30,8 @@ pub struct Run {
 }
 
 impl Run {
-    fn from(output: Output) -> Self {
+    /// Reads a finished plumb's output; fails the test if it panicked.
+    pub fn from(output: Output) -> Self {
         let run = Run {
             code: output.status.code(),
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
