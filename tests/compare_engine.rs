@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use plumb::engine::compare::{CompareInput, SyncStatus, compare_app};
+use plumb::engine::compare::{CompareInput, ConditionType, SyncStatus, compare_app};
 use plumb::engine::diff::IgnoreRules;
 use plumb::engine::health::HealthConfig;
 use plumb::engine::live::LiveIndex;
@@ -101,4 +101,54 @@ fn the_compared_desired_object_carries_the_tracking_id() {
         "web"
     );
     assert_eq!(stamped["metadata"]["namespace"], "shop");
+}
+
+#[test]
+fn a_source_the_project_does_not_permit_is_an_invalid_spec_and_sync_is_unknown() {
+    let app: Application = serde_json::from_value(json!({
+        "apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
+        "metadata": {"name": "web"},
+        "spec": {"project": "shop",
+            "source": {"repoURL": "https://github.com/evil/x", "path": "."},
+            "destination": {"server": "https://kubernetes.default.svc", "namespace": "shop"}}
+    }))
+    .expect("the app parses");
+    let project: AppProject = serde_json::from_value(json!({
+        "apiVersion": "argoproj.io/v1alpha1", "kind": "AppProject",
+        "metadata": {"name": "shop"},
+        "spec": {"sourceRepos": ["!https://github.com/evil/*", "*"],
+            "destinations": [{"server": "*", "namespace": "*"}]}
+    }))
+    .expect("the project parses");
+    let desired = vec![json!({"apiVersion": "v1", "kind": "ConfigMap",
+        "metadata": {"name": "c"}, "data": {"k": "v"}})];
+    let index = LiveIndex::new(vec![Arc::new(live_cm(None))]);
+    let rules = IgnoreRules::default();
+    let health = HealthConfig::default();
+    let input = CompareInput {
+        app: &app,
+        project: &project,
+        desired: Ok(&desired),
+        revisions: Vec::new(),
+        scope: &namespaced,
+        live: Ok(&index),
+        ignore: &rules,
+        health: &health,
+        tracking: TrackingMethod::Plumb,
+        predicted_live: None,
+    };
+    let got = compare_app(&input);
+    assert_eq!(got.sync, SyncStatus::Unknown);
+    let conditions: Vec<(ConditionType, &str)> = got
+        .conditions
+        .iter()
+        .map(|c| (c.kind, c.message.as_str()))
+        .collect();
+    assert_eq!(
+        conditions,
+        vec![(
+            ConditionType::InvalidSpecError,
+            "application repo https://github.com/evil/x is not permitted in project 'shop'"
+        )]
+    );
 }

@@ -10,7 +10,8 @@ mod windows;
 
 use jiff::Timestamp;
 
-pub use project::{permitted_resources, spec_violations};
+pub use crate::engine::policy::spec_violations;
+pub use project::permitted_resources;
 pub use rollback::{prepare_rollback, rollback_entry, with_overrides};
 pub use windows::check_windows;
 

@@ -3,26 +3,10 @@
 
 use super::SyncRefused;
 use crate::engine::compare::AppComparison;
-use crate::engine::policy::{check_destination, check_resource, check_source, kind_permitted};
+use crate::engine::policy::{check_resource, kind_permitted, spec_violations};
 use crate::engine::runtime::sync_resources;
 use crate::engine::sync::Resource;
 use crate::model::{AppProject, Application, ApplicationSource, GroupKind, ResourceKey};
-
-/// Argo CD's `InvalidSpecError` messages for `app` in `project`: sources
-/// whose repository and a destination the project does not permit.
-pub fn spec_violations(
-    app: &Application,
-    project: &AppProject,
-    sources: &[ApplicationSource],
-) -> Vec<String> {
-    let mut violations: Vec<String> = sources
-        .iter()
-        .filter_map(|source| check_source(project, &source.repo_url).err())
-        .collect();
-    let destination = app.spec.destination.clone().unwrap_or_default();
-    violations.extend(check_destination(project, &destination).err());
-    violations
-}
 
 /// The resources of a sync from `comparison`, each with the project's
 /// verdict in [`Resource::permitted`] (the message names the rule).

@@ -59,6 +59,8 @@ impl fmt::Display for SyncStatus {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub enum ConditionType {
     ComparisonError,
+    /// The project does not permit a source or the destination.
+    InvalidSpecError,
     SharedResourceWarning,
     RepeatedResourceWarning,
     OrphanedResourceWarning,

@@ -13,7 +13,7 @@ use crate::engine::diff::status::{ResourceSyncStatus, resource_verdict};
 use crate::engine::diff::{DiffOptions, ResourceDiff, blame, diff_with};
 use crate::engine::health::{AppResourceHealth, Health, aggregate, resource_health};
 use crate::engine::live::{LiveIndex, has_owner, uid_of};
-use crate::engine::policy::kind_permitted;
+use crate::engine::policy::{kind_permitted, spec_violations};
 use crate::engine::tracking::{instance_name, qualified_name, tracked_instance};
 use crate::engine::tree;
 use crate::model::{Application, ResourceKey, kind_of, name_of, namespace_of, version_of};
@@ -64,7 +64,11 @@ pub fn compare(input: &CompareInput<'_>) -> AppComparison {
     let app = input.app;
     let instance = instance_name(app);
     let destination_namespace = app.spec.destination_namespace().to_owned();
-    let mut conditions = Vec::new();
+    let sources: Vec<_> = app.spec.all_sources().into_iter().cloned().collect();
+    let mut conditions: Vec<Condition> = spec_violations(app, input.project, &sources)
+        .into_iter()
+        .map(|message| Condition::new(ConditionType::InvalidSpecError, message))
+        .collect();
     let targets = match &input.desired {
         Ok(objects) => targets::prepare(
             objects,
@@ -91,9 +95,12 @@ pub fn compare(input: &CompareInput<'_>) -> AppComparison {
         .collect();
     resources.sort_by(|a, b| a.key.cmp(&b.key));
 
-    let comparison_failed = conditions
-        .iter()
-        .any(|c| c.kind == ConditionType::ComparisonError);
+    let comparison_failed = conditions.iter().any(|c| {
+        matches!(
+            c.kind,
+            ConditionType::ComparisonError | ConditionType::InvalidSpecError
+        )
+    });
     let sync = if comparison_failed {
         SyncStatus::Unknown
     } else if resources

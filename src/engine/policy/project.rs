@@ -3,7 +3,9 @@
 
 use globset::GlobBuilder;
 
-use crate::model::{AppProject, Destination, GroupKind, ResourceKey};
+use crate::model::{
+    AppProject, Application, ApplicationSource, Destination, GroupKind, ResourceKey,
+};
 
 /// A glob match; `path_like` makes `*` stop at `/`. A lone `*` always matches.
 fn glob(pattern: &str, value: &str, path_like: bool) -> bool {
@@ -170,4 +172,27 @@ pub fn check_resource(
         }
     }
     Ok(())
+}
+
+/// Argo CD's `InvalidSpecError` messages for `app` in `project`: sources
+/// whose repository and a destination the project does not permit.
+pub fn spec_violations(
+    app: &Application,
+    project: &AppProject,
+    sources: &[ApplicationSource],
+) -> Vec<String> {
+    let mut violations: Vec<String> = sources
+        .iter()
+        .filter_map(|source| check_source(project, &source.repo_url).err())
+        .collect();
+    // An app without server or name has no cluster: resolving the
+    // destination reports that, naming the clusters it knows.
+    let destination = app.spec.destination.clone().unwrap_or_default();
+    let named = [&destination.server, &destination.name]
+        .into_iter()
+        .any(|v| v.as_deref().is_some_and(|v| !v.is_empty()));
+    if named {
+        violations.extend(check_destination(project, &destination).err());
+    }
+    violations
 }
