@@ -454,3 +454,79 @@ pub fn app(snapshot: Arc<Snapshot>) -> App {
         &["prod-*".to_owned()],
     )
 }
+
+/// Presses keys (`\n` Enter, `\t` Tab, `\x1b` Esc, ` ` Space) and returns
+/// every command they produced.
+pub fn press(app: &mut App, keys: &str) -> Vec<plumb::engine::snapshot::Command> {
+    use plumb::tui::app::Msg;
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    keys.chars()
+        .flat_map(|c| {
+            let code = match c {
+                '\n' => KeyCode::Enter,
+                '\t' => KeyCode::Tab,
+                '\x1b' => KeyCode::Esc,
+                c => KeyCode::Char(c),
+            };
+            app.update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+        })
+        .collect()
+}
+
+/// `snapshot` with `app` replaced by `change(app)` and the generation bumped.
+pub fn with_app(
+    snapshot: &Snapshot,
+    name: &str,
+    change: impl FnOnce(&mut AppView),
+) -> Arc<Snapshot> {
+    let mut next = snapshot.clone();
+    next.generation += 1;
+    if let Some(slot) = next.apps.iter_mut().find(|a| a.name == name) {
+        let mut view = (**slot).clone();
+        change(&mut view);
+        *slot = Arc::new(view);
+    }
+    Arc::new(next)
+}
+
+/// What rolling payments back to `id` would change: replicas 5 → 2.
+pub fn payments_preview(id: i64) -> plumb::engine::snapshot::RevisionPreview {
+    let deploy = key("apps", "Deployment", "payments", "payments-api");
+    let mut d = resource(deploy, SyncStatus::OutOfSync, Some(Health::healthy()));
+    d.diff = Some(ResourceDiff {
+        modified: true,
+        normalized_desired: Some(deployment(2)),
+        normalized_live: Some(deployment(5)),
+        predicted_live: Some(deployment(2)),
+        ..Default::default()
+    });
+    let comparison = AppComparison {
+        app: "payments".into(),
+        sync: SyncStatus::OutOfSync,
+        health: Health::healthy(),
+        revisions: vec![SHA_OLD.into()],
+        conditions: Vec::new(),
+        resources: vec![d],
+        orphaned: Vec::new(),
+        tree: Vec::new(),
+    };
+    plumb::engine::snapshot::RevisionPreview {
+        id,
+        revision: SHA_OLD.into(),
+        comparison: Ok(Arc::new(comparison)),
+    }
+}
+
+/// [`press`], drawing a 100x30 frame before each key as the terminal
+/// would (the tree widget moves over what it last drew).
+pub fn press_drawn(app: &mut App, keys: &str) -> Vec<plumb::engine::snapshot::Command> {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    let mut terminal = Terminal::new(TestBackend::new(100, 30)).unwrap();
+    let mut commands = Vec::new();
+    for c in keys.chars() {
+        terminal.draw(|f| plumb::tui::views::draw(f, app)).unwrap();
+        commands.extend(press(app, &c.to_string()));
+    }
+    commands
+}

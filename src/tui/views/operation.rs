@@ -71,7 +71,7 @@ pub fn sync_lines(theme: &Theme, sync: &SyncModal) -> Vec<Line<'static>> {
     lines.push(Line::from(toggles));
     if sync.production && !o.dry_run {
         lines.push(Line::styled(
-            "Production destination: you will be asked to type the app name.",
+            "Production: you will type the app name to confirm.",
             theme.style(Role::Warn),
         ));
     }
@@ -179,14 +179,14 @@ pub fn rollback_lines(
         )));
         if !rollback.disable_auto_sync {
             lines.push(Line::styled(
-                "Auto-sync is on: it would undo the rollback, so the engine refuses it.",
+                "Auto-sync would undo the rollback: the engine refuses it.",
                 theme.style(Role::Warn),
             ));
         }
     }
     if rollback.production && !rollback.dry_run {
         lines.push(Line::styled(
-            "Production destination: you will be asked to type the app name.",
+            "Production: you will type the app name to confirm.",
             theme.style(Role::Warn),
         ));
     }
@@ -235,7 +235,7 @@ fn preview_line(
             };
             Line::styled(
                 format!(
-                    "Preview: changes {} resource{}: {}{more} (d in History shows the diff)",
+                    "Preview: changes {} resource{}: {}{more}",
                     changed.len(),
                     if changed.len() == 1 { "" } else { "s" },
                     shown.join(", ")
