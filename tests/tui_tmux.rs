@@ -157,6 +157,11 @@ fn kubectl(console: &Console, args: &[&str]) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
+/// The app view's second line: sync, health, flags, revision.
+fn status_line(screen: &str) -> &str {
+    screen.lines().nth(1).unwrap_or_default()
+}
+
 /// The screen row of the app list that starts with `name`.
 fn row<'a>(screen: &'a str, name: &str) -> &'a str {
     screen
@@ -191,7 +196,7 @@ fn sync_drift_and_rollback_from_keys() {
     assert!(modal.contains("Deployment/order-processor"), "{modal}");
     s.keys(&["y"]);
     s.wait_until(Duration::from_secs(120), "the sync to finish", |screen| {
-        screen.contains("Synced") && !screen.contains("Running")
+        status_line(screen).starts_with("Synced") && !screen.contains("Running ")
     });
 
     // Drift: kubectl scales the Deployment behind plumb's back.
@@ -206,7 +211,9 @@ fn sync_drift_and_rollback_from_keys() {
             "--replicas=5",
         ],
     );
-    s.wait_for("OutOfSync", DEADLINE);
+    s.wait_until(DEADLINE, "the drift to show", |screen| {
+        status_line(screen).starts_with("OutOfSync")
+    });
     s.keys(&["Tab"]);
     let diff = s.wait_for("replicas: 5", STEP);
     assert!(diff.contains("replicas: 2"), "desired and live:\n{diff}");
