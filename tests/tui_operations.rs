@@ -149,6 +149,7 @@ fn history_diff_asks_for_a_preview_and_shows_it() {
         .map(|l| l.text.as_str())
         .collect();
     // The entry's manifests against the live state: replicas back to 2.
+    assert!(text.contains(&"--- #1 (1a2b3c4)"), "{text:#?}");
     assert!(text.contains(&"-  replicas: 2"), "{text:#?}");
     assert!(text.contains(&"+  replicas: 5"), "{text:#?}");
     // Esc leaves the preview for the History pane.
@@ -340,4 +341,39 @@ fn progress_counts_each_wave_of_the_running_operation() {
         [("PreSync", 0, 1, 1), ("Sync", 0, 2, 0), ("Sync", 1, 1, 0)]
     );
     assert_eq!(plan::counts(orders.operation.as_ref().unwrap()), (0, 4));
+}
+
+#[test]
+fn an_entry_that_failed_is_not_offered_for_rollback() {
+    let snapshot = tui_fixture::with_app(&tui_fixture::incident(), "payments", |v| {
+        let mut failed = v.history[1].clone();
+        failed.id = 3;
+        failed.result = plumb::engine::sync::OperationPhase::Failed;
+        failed.rollback_target = false;
+        v.history.push(failed);
+    });
+    let mut app = tui_fixture::app(snapshot);
+    assert!(press(&mut app, "jj\n\t\tr").is_empty());
+    assert!(app.modal.is_none());
+    let status = app.status.as_ref().expect("a warning").message.clone();
+    assert!(status.contains("#3 did not succeed"), "{status}");
+    // The entry below it can be rolled back to.
+    assert_eq!(press(&mut app, "jr").len(), 1);
+    assert!(matches!(app.modal, Some(Modal::Rollback(_))));
+}
+
+#[test]
+fn an_app_not_compared_yet_cannot_be_synced_from_the_modal() {
+    let snapshot = tui_fixture::with_app(&tui_fixture::incident(), "orders", |v| {
+        v.comparison = None;
+    });
+    let mut app = tui_fixture::app(snapshot);
+    press(&mut app, "js");
+    let (_, _, plan) = sync_modal(&app).plan.as_ref().expect("planned");
+    assert_eq!(
+        plan.as_ref().err().map(String::as_str),
+        Some("orders has not been compared yet")
+    );
+    assert!(press(&mut app, "y\n").is_empty());
+    assert!(app.modal.is_some());
 }

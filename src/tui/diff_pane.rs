@@ -216,7 +216,18 @@ fn source(
     };
     match &app.preview {
         Some(p) if p.id == id => match &p.comparison {
-            Ok(comparison) => (sections(comparison, full_context), None),
+            Ok(comparison) => {
+                let mut sections = sections(comparison, full_context);
+                let revision: String = p.revision.chars().take(7).collect();
+                for section in &mut sections {
+                    section.unified = section.unified.replacen(
+                        "--- desired (Git)",
+                        &format!("--- #{id} ({revision})"),
+                        1,
+                    );
+                }
+                (sections, None)
+            }
             Err(e) => (Vec::new(), Some(format!("Cannot preview #{id}: {e}"))),
         },
         _ => (

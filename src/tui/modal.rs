@@ -159,6 +159,8 @@ impl SyncModal {
             KeyCode::Char('d') => o.dry_run = !o.dry_run,
             KeyCode::Char('f') => o.force = !o.force,
             KeyCode::Char('o') => o.apply_out_of_sync_only = !o.apply_out_of_sync_only,
+            // Nothing can be planned (not compared yet): nothing to send.
+            KeyCode::Enter | KeyCode::Char('y') if matches!(self.plan, Some((_, _, Err(_)))) => {}
             KeyCode::Enter | KeyCode::Char('y') => {
                 let dry_run = o.dry_run;
                 let command = Command::Sync {

@@ -91,9 +91,19 @@ impl App {
             return;
         }
         let wanted = self.selected_history_id(app);
-        let selected = wanted
-            .and_then(|id| ids.iter().position(|i| *i == id))
-            .unwrap_or(0);
+        let selected = match wanted {
+            None => 0,
+            Some(id) => match ids.iter().position(|i| *i == id) {
+                Some(index) => index,
+                None => {
+                    self.warn(format!(
+                        "{}: #{id} did not succeed, so it cannot be rolled back to",
+                        app.name
+                    ));
+                    return;
+                }
+            },
+        };
         self.modal = Some(Modal::Rollback(RollbackModal {
             app: app.name.clone(),
             ids,

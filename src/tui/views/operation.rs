@@ -75,7 +75,15 @@ pub fn sync_lines(theme: &Theme, sync: &SyncModal) -> Vec<Line<'static>> {
             theme.style(Role::Warn),
         ));
     }
-    lines.push(footer(theme, "y/enter sync · esc cancel"));
+    let can_sync = !matches!(sync.plan, Some((_, _, Err(_))));
+    lines.push(footer(
+        theme,
+        if can_sync {
+            "y/enter sync · esc cancel"
+        } else {
+            "esc close"
+        },
+    ));
     lines
 }
 
