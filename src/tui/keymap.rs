@@ -469,6 +469,29 @@ mod tests {
     }
 
     #[test]
+    fn history_falls_back_to_app_then_global() {
+        let km = Keymap::default();
+        let tab = KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE);
+        assert_eq!(
+            km.action(Context::History, &key('r')),
+            Some(Action::Rollback)
+        );
+        assert_eq!(km.action(Context::App, &key('r')), Some(Action::Refresh));
+        assert_eq!(km.action(Context::History, &tab), Some(Action::NextTab));
+        assert_eq!(km.action(Context::History, &key('q')), Some(Action::Quit));
+        let km = Keymap::with_overrides("[history]\nrollback = \"X\"\n", "keymap.toml");
+        assert!(km.warnings.is_empty(), "{:?}", km.warnings);
+        assert_eq!(
+            km.action(Context::History, &key('X')),
+            Some(Action::Rollback)
+        );
+        assert_eq!(
+            km.action(Context::History, &key('R')),
+            Some(Action::Rollback)
+        );
+    }
+
+    #[test]
     fn readonly_hides_mutations_from_hints() {
         let km = Keymap::default();
         let hints = km.hints(Context::List, true);
