@@ -128,7 +128,7 @@ fn rollback_modal() {
 #[test]
 fn freeze_and_confirm_modals() {
     let mut app = incident_app();
-    press(&mut app, "Fdeploy window");
+    press(&mut app, "jFdeploy window");
     insta::assert_snapshot!("freeze_modal", render(&mut app, 100, 20));
     let mut app = incident_app();
     press(&mut app, "jT");
@@ -157,4 +157,83 @@ fn readonly_hides_mutations() {
     let screen = render(&mut app, 100, 12);
     assert!(!screen.contains("sync "), "{screen}");
     insta::assert_snapshot!("list_readonly", screen);
+}
+
+#[test]
+fn selective_sync_of_marked_resources() {
+    let mut app = incident_app();
+    tui_fixture::press_drawn(&mut app, "j\nj ");
+    insta::assert_snapshot!("orders_tree_marked", render(&mut app, 100, 24));
+    press(&mut app, "s");
+    insta::assert_snapshot!("sync_modal_selective", render(&mut app, 100, 24));
+    insta::assert_snapshot!("sync_modal_selective_narrow", render(&mut app, 60, 20));
+}
+
+#[test]
+fn running_operation_narrow() {
+    let mut app = incident_app();
+    press(&mut app, "j\n");
+    insta::assert_snapshot!("orders_running_narrow", render(&mut app, 60, 20));
+}
+
+#[test]
+fn history_preview_diff_waiting_then_arrived() {
+    let mut app = incident_app();
+    press(&mut app, "jj\n\t\tjd");
+    insta::assert_snapshot!("history_preview_waiting", render(&mut app, 100, 16));
+    let arrived = tui_fixture::with_app(&app.snapshot, "payments", |v| {
+        v.preview = Some(std::sync::Arc::new(tui_fixture::payments_preview(1)));
+    });
+    app.update(Msg::Snapshot(arrived));
+    insta::assert_snapshot!("history_preview_diff", render(&mut app, 100, 24));
+    insta::assert_snapshot!("history_preview_diff_narrow", render(&mut app, 60, 20));
+}
+
+#[test]
+fn history_pane_narrow() {
+    let mut app = incident_app();
+    press(&mut app, "jj\n\t\t");
+    insta::assert_snapshot!("payments_history_narrow", render(&mut app, 60, 20));
+}
+
+#[test]
+fn rollback_modal_with_preview_and_auto_sync() {
+    let snapshot = tui_fixture::with_app(&tui_fixture::incident(), "payments", |v| {
+        v.auto_sync = true;
+        v.preview = Some(std::sync::Arc::new(tui_fixture::payments_preview(1)));
+    });
+    let mut app = tui_fixture::app(snapshot);
+    press(&mut app, "jj\n\t\tjra");
+    let screen = render(&mut app, 100, 24);
+    assert!(
+        screen.contains("changes 1 resource: Deployment/payments-api"),
+        "{screen}"
+    );
+    insta::assert_snapshot!("rollback_modal_preview", screen);
+    insta::assert_snapshot!("rollback_modal_preview_narrow", render(&mut app, 60, 20));
+}
+
+#[test]
+fn contexts_modal() {
+    let mut app = incident_app();
+    press(&mut app, ":ctx\nj");
+    insta::assert_snapshot!("contexts_modal", render(&mut app, 100, 16));
+    insta::assert_snapshot!("contexts_modal_narrow", render(&mut app, 60, 20));
+    press(&mut app, "j\n");
+    insta::assert_snapshot!("list_cluster_prod_eu", render(&mut app, 100, 10));
+}
+
+#[test]
+fn applicationset_breadcrumb_and_list() {
+    let mut app = incident_app();
+    press(&mut app, "\n");
+    let screen = render(&mut app, 100, 12);
+    assert!(
+        screen.contains("ApplicationSet shops ▸ inventory"),
+        "{screen}"
+    );
+    insta::assert_snapshot!("inventory_breadcrumb", screen);
+    insta::assert_snapshot!("inventory_breadcrumb_narrow", render(&mut app, 60, 20));
+    press(&mut app, "p");
+    insta::assert_snapshot!("list_appset_shops", render(&mut app, 100, 10));
 }

@@ -91,15 +91,23 @@ fn rollback_defaults_to_turning_auto_sync_off_when_on() {
     let mut app = tui_fixture::app(tui_fixture::incident());
     // payments (auto-sync off): pick the older entry, guard, confirm.
     let commands = press(&mut app, "jjRjypayments\n");
+    let preview = |id| Command::Preview {
+        app: "payments".into(),
+        id: Some(id),
+    };
     assert_eq!(
         commands,
-        vec![Command::Rollback {
-            app: "payments".into(),
-            id: Some(1),
-            disable_auto_sync: false,
-            prune: false,
-            dry_run: false,
-        }]
+        vec![
+            preview(2),
+            preview(1),
+            Command::Rollback {
+                app: "payments".into(),
+                id: Some(1),
+                disable_auto_sync: false,
+                prune: false,
+                dry_run: false,
+            }
+        ]
     );
 }
 
@@ -204,7 +212,7 @@ fn filter_and_facets_narrow_the_list() {
     let mut app = tui_fixture::app(tui_fixture::incident());
     press(&mut app, "/ord");
     assert_eq!(app.list.rows.len(), 1);
-    press(&mut app, "\x1b:status OutOfSync\n");
+    press(&mut app, "\x1b:status OutOfSync\n:project payments\n");
     assert_eq!(app.current().unwrap().name, "payments");
     assert_eq!(app.list.rows.len(), 1);
     press(&mut app, ":all\n");

@@ -1,6 +1,7 @@
 //! UI state and the pure `update(Msg) -> Vec<Command>`: no terminal, no
 //! engine calls; the runner sends the returned commands.
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
@@ -11,9 +12,9 @@ use super::command_line;
 use super::diff_pane::DiffState;
 use super::fleet::{self, Facet, SortKey};
 use super::keymap::{Action, Context, Keymap};
-use super::modal::{Modal, Outcome, RollbackModal, SyncModal};
+use super::modal::{Modal, Outcome};
 use super::theme::Theme;
-use crate::engine::snapshot::{AppView, Command, Notice, NoticeLevel, Snapshot, SyncCommand};
+use crate::engine::snapshot::{AppView, Command, Notice, NoticeLevel, Snapshot};
 
 #[derive(Debug, Clone)]
 pub enum Msg {
@@ -92,8 +93,14 @@ pub struct AppScreen {
     pub diff: DiffState,
     pub history_selected: usize,
     pub scroll: usize,
-    /// Tree rows built for one snapshot generation, reused across frames.
+    /// Tree rows built for one snapshot generation, reused across frames
+    /// (cleared when marks change).
     pub tree_rows: Option<(u64, Vec<TreeItem<'static, String>>)>,
+    /// Tree node ids marked for a selective sync.
+    pub marked: BTreeSet<String>,
+    /// The history id whose rollback preview the diff pane shows instead
+    /// of the live diff.
+    pub preview: Option<i64>,
 }
 
 pub struct App {
@@ -155,10 +162,10 @@ impl App {
     }
 
     pub fn context(&self) -> Context {
-        if self.screen.is_some() {
-            Context::App
-        } else {
-            Context::List
+        match &self.screen {
+            Some(screen) if screen.tab == Tab::History => Context::History,
+            Some(_) => Context::App,
+            None => Context::List,
         }
     }
 
@@ -194,7 +201,8 @@ impl App {
     }
 
     pub fn update(&mut self, msg: Msg) -> Vec<Command> {
-        let commands = self.dispatch(msg);
+        let mut commands = self.dispatch(msg);
+        commands.extend(self.refresh_modal());
         self.refresh_diff();
         commands
     }
@@ -206,9 +214,12 @@ impl App {
             && screen.tab == Tab::Diff
             && let Some(app) = snapshot.app(&screen.name)
         {
-            screen
-                .diff
-                .refresh(snapshot.generation, app, screen.focus.as_deref());
+            screen.diff.refresh(
+                snapshot.generation,
+                app,
+                screen.focus.as_deref(),
+                screen.preview,
+            );
         }
     }
 
@@ -251,6 +262,10 @@ impl App {
                 Outcome::Send(command) => {
                     self.modal = None;
                     vec![command]
+                }
+                Outcome::Choose(index) => {
+                    self.choose(index);
+                    Vec::new()
                 }
             };
         }
@@ -358,11 +373,7 @@ impl App {
             }
             Action::Sync => {
                 if let Some(app) = current {
-                    self.modal = Some(Modal::Sync(SyncModal {
-                        app: app.name.clone(),
-                        options: SyncCommand::default(),
-                        production: self.is_production(&app),
-                    }));
+                    self.open_sync(&app);
                 }
             }
             Action::Rollback => {
@@ -414,10 +425,13 @@ impl App {
                 self.refilter();
             }
             Action::Parent => {
-                if let Some(parent) = current.and_then(|a| a.parent.clone()) {
-                    self.open(&parent);
+                if let Some(app) = current {
+                    self.parent(&app);
                 }
             }
+            Action::HistoryDiff => return self.history_diff(),
+            Action::Mark => self.mark(),
+            Action::ClearMarks => self.clear_marks(),
             Action::Up
             | Action::Down
             | Action::Top
@@ -431,8 +445,7 @@ impl App {
             | Action::NextHunk
             | Action::PrevHunk
             | Action::ToggleContext
-            | Action::ToggleSection
-            | Action::HistoryDiff => self.app_action(action),
+            | Action::ToggleSection => self.app_action(action),
         }
         Vec::new()
     }
@@ -461,43 +474,17 @@ impl App {
             history_selected: 0,
             scroll: 0,
             tree_rows: None,
+            marked: BTreeSet::new(),
+            preview: None,
         });
-    }
-
-    pub fn open_rollback(&mut self, app: &AppView) {
-        let ids: Vec<i64> = app
-            .history
-            .iter()
-            .rev()
-            .filter(|h| h.rollback_target)
-            .map(|h| h.id)
-            .collect();
-        if ids.is_empty() {
-            self.warn(format!("{}: no history entry to roll back to", app.name));
-            return;
-        }
-        let wanted = self
-            .screen
-            .as_ref()
-            .filter(|s| s.tab == Tab::History)
-            .and_then(|s| app.history.iter().rev().nth(s.history_selected))
-            .map(|h| h.id);
-        let selected = wanted
-            .and_then(|id| ids.iter().position(|i| *i == id))
-            .unwrap_or(0);
-        self.modal = Some(Modal::Rollback(RollbackModal {
-            app: app.name.clone(),
-            ids,
-            selected,
-            disable_auto_sync: app.auto_sync,
-            prune: false,
-            dry_run: false,
-            production: self.is_production(app),
-        }));
     }
 
     fn back(&mut self) {
         match &mut self.screen {
+            Some(screen) if screen.preview.is_some() && screen.tab == Tab::Diff => {
+                screen.preview = None;
+                screen.tab = Tab::History;
+            }
             Some(screen) if screen.focus.is_some() => screen.focus = None,
             Some(_) => self.screen = None,
             None => {

@@ -1,9 +1,10 @@
 //! The `:` command line: parsing, running and Tab completion.
 
 use super::app::App;
-use super::fleet::{Facet, FacetField};
+use super::fleet::{self, Facet, FacetField};
 use super::keymap::Action;
-use crate::engine::snapshot::{Command, Notice, NoticeLevel, Snapshot};
+use super::modal::Modal;
+use crate::engine::snapshot::{Command, Snapshot};
 
 /// Every command, for completion and the help screen.
 pub const COMMANDS: &[(&str, &str)] = &[
@@ -19,7 +20,8 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("unfreeze", "unfreeze the current app"),
     ("autosync", "toggle auto-sync"),
     ("app", "open an app: :app NAME"),
-    ("ctx", "list clusters"),
+    ("appset", "list an ApplicationSet's apps: :appset NAME"),
+    ("ctx", "clusters: pick one to list its apps (:ctx NAME)"),
     ("sort", "sort the list: :sort name|sync|health"),
     ("status", "facet on sync status: :status OutOfSync"),
     ("health", "facet on health: :health Degraded"),
@@ -53,8 +55,12 @@ pub fn run(app: &mut App, line: &str) -> Vec<Command> {
             app.open(arg);
             return Vec::new();
         }
+        "appset" => {
+            appset(app, arg);
+            return Vec::new();
+        }
         "ctx" => {
-            ctx(app);
+            ctx(app, arg);
             return Vec::new();
         }
         "sort" => match arg {
@@ -99,25 +105,26 @@ fn freeze(app: &mut App, on: bool, reason: &str) -> Vec<Command> {
     }]
 }
 
-fn ctx(app: &mut App) {
-    let clusters: Vec<String> = app
-        .snapshot
-        .clusters
-        .iter()
-        .map(|c| match &c.error {
-            Some(e) => format!("{} ({}, unreachable: {e})", c.name, c.server),
-            None => format!("{} ({})", c.name, c.server),
-        })
-        .collect();
-    app.status = Some(Notice {
-        app: None,
-        level: NoticeLevel::Info,
-        message: if clusters.is_empty() {
-            "no clusters known".to_owned()
-        } else {
-            format!("clusters: {}", clusters.join(", "))
-        },
-    });
+fn appset(app: &mut App, name: &str) {
+    let known = fleet::appsets(&app.snapshot).contains(&name);
+    if !name.is_empty() && !known {
+        app.warn(format!("no ApplicationSet named '{name}' generated an app"));
+        return;
+    }
+    app.show_appset(name);
+}
+
+/// `:ctx` opens the cluster list; `:ctx NAME` lists that cluster's apps.
+fn ctx(app: &mut App, name: &str) {
+    if name.is_empty() {
+        app.modal = Some(Modal::Contexts { selected: 0 });
+        return;
+    }
+    if !app.snapshot.clusters.iter().any(|c| c.name == name) {
+        app.warn(format!("no cluster named '{name}' (:ctx lists them)"));
+        return;
+    }
+    app.set_facet(FacetField::Cluster, name);
 }
 
 fn facet(app: &mut App, name: &str, value: &str) {
@@ -140,16 +147,18 @@ fn facet(app: &mut App, name: &str, value: &str) {
     app.refilter();
 }
 
-/// Completes the command name, or an app name after `app `.
+/// Completes the command name, or the argument of `app`, `appset` and `ctx`.
 pub fn complete(line: &str, snapshot: &Snapshot) -> String {
-    if let Some(prefix) = line.strip_prefix("app ") {
-        let names = snapshot
-            .apps
-            .iter()
-            .map(|a| a.name.as_str())
-            .filter(|n| n.starts_with(prefix));
-        return match common_prefix(names) {
-            Some(done) => format!("app {done}"),
+    if let Some((command, prefix)) = line.split_once(' ') {
+        let names: Vec<&str> = match command {
+            "app" => snapshot.apps.iter().map(|a| a.name.as_str()).collect(),
+            "appset" => fleet::appsets(snapshot),
+            "ctx" => snapshot.clusters.iter().map(|c| c.name.as_str()).collect(),
+            _ => return line.to_owned(),
+        };
+        let matching = names.into_iter().filter(|n| n.starts_with(prefix));
+        return match common_prefix(matching) {
+            Some(done) => format!("{command} {done}"),
             None => line.to_owned(),
         };
     }

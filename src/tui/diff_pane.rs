@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use super::keymap::Action;
-use crate::engine::compare::SyncStatus;
+use crate::engine::compare::{AppComparison, SyncStatus};
 use crate::engine::diff::text_diff;
 use crate::engine::snapshot::AppView;
 use crate::engine::tree::node_id;
@@ -52,17 +52,29 @@ pub struct DiffState {
     pub search: String,
     pub lines: Vec<DiffLine>,
     sections: Vec<Section>,
-    /// (generation, app, full context) the sections were computed for.
-    computed_for: Option<(u64, String, bool)>,
+    /// (generation, app, full context, preview) the sections were computed for.
+    computed_for: Option<(u64, String, bool, Option<i64>)>,
+    /// Why there is nothing to show (a preview not here yet or failed).
+    empty: Option<String>,
 }
 
 impl DiffState {
-    /// Recomputes sections if the snapshot or the context setting changed,
-    /// then lays out the lines for `focus` (a tree node id, or the whole app).
-    pub fn refresh(&mut self, generation: u64, app: &AppView, focus: Option<&str>) {
-        let key = (generation, app.name.clone(), self.full_context);
+    /// Recomputes sections if the snapshot, the context setting or the
+    /// source changed, then lays out the lines for `focus` (a tree node id,
+    /// or the whole app). With `preview`, the source is the app as history
+    /// entry `preview` would make it, compared with the live state.
+    pub fn refresh(
+        &mut self,
+        generation: u64,
+        app: &AppView,
+        focus: Option<&str>,
+        preview: Option<i64>,
+    ) {
+        let key = (generation, app.name.clone(), self.full_context, preview);
         if self.computed_for.as_ref() != Some(&key) {
-            self.sections = sections(app, self.full_context);
+            let (sections, empty) = source(app, preview, self.full_context);
+            self.sections = sections;
+            self.empty = empty;
             self.computed_for = Some(key);
         }
         self.lines.clear();
@@ -102,9 +114,13 @@ impl DiffState {
             }
         }
         if self.lines.is_empty() {
+            let text = self.empty.clone().unwrap_or_else(|| match preview {
+                Some(id) => format!("No differences: live already matches #{id}."),
+                None => "No differences: live matches Git.".to_owned(),
+            });
             self.lines.push(DiffLine {
                 kind: LineKind::Note,
-                text: "No differences: live matches Git.".to_owned(),
+                text,
                 section: 0,
             });
         }
@@ -184,10 +200,44 @@ impl DiffState {
     }
 }
 
-fn sections(app: &AppView, full_context: bool) -> Vec<Section> {
-    let Some(comparison) = &app.comparison else {
-        return Vec::new();
+/// The sections to show, or why there are none.
+fn source(
+    app: &AppView,
+    preview: Option<i64>,
+    full_context: bool,
+) -> (Vec<Section>, Option<String>) {
+    let Some(id) = preview else {
+        let sections = app
+            .comparison
+            .as_ref()
+            .map(|c| sections(c, full_context))
+            .unwrap_or_default();
+        return (sections, None);
     };
+    match &app.preview {
+        Some(p) if p.id == id => match &p.comparison {
+            Ok(comparison) => {
+                let mut sections = sections(comparison, full_context);
+                let revision: String = p.revision.chars().take(7).collect();
+                for section in &mut sections {
+                    section.unified = section.unified.replacen(
+                        "--- desired (Git)",
+                        &format!("--- #{id} ({revision})"),
+                        1,
+                    );
+                }
+                (sections, None)
+            }
+            Err(e) => (Vec::new(), Some(format!("Cannot preview #{id}: {e}"))),
+        },
+        _ => (
+            Vec::new(),
+            Some(format!("Asking the engine for a preview of #{id}…")),
+        ),
+    }
+}
+
+fn sections(comparison: &AppComparison, full_context: bool) -> Vec<Section> {
     let context = if full_context {
         FULL_CONTEXT
     } else {

@@ -28,6 +28,17 @@ pub fn last_op(app: &AppView) -> &'static str {
         .unwrap_or("-")
 }
 
+/// [`last_op`], with `done/total` resources while an operation runs.
+pub fn last_op_progress(app: &AppView) -> String {
+    match &app.operation {
+        Some(op) => {
+            let (done, total) = crate::tui::plan::counts(op);
+            format!("{} {done}/{total}", op.phase.as_str())
+        }
+        None => last_op(app).to_owned(),
+    }
+}
+
 pub fn failed(app: &AppView) -> bool {
     matches!(last_op(app), "Failed" | "Error")
 }
@@ -65,6 +76,26 @@ pub fn destination(app: &AppView) -> String {
     let dest = app.app.spec.destination.as_ref();
     let namespace = dest.and_then(|d| d.namespace.as_deref()).unwrap_or("");
     format!("{}/{namespace}", app.cluster)
+}
+
+/// The ApplicationSet that generated the app (the view may add the
+/// generator after the name).
+pub fn appset_name(app: &AppView) -> Option<&str> {
+    app.appset
+        .as_deref()
+        .and_then(|s| s.split_whitespace().next())
+}
+
+/// Every ApplicationSet that generated an app, sorted, once each.
+pub fn appsets(snapshot: &Snapshot) -> Vec<&str> {
+    let mut names: Vec<&str> = snapshot
+        .apps
+        .iter()
+        .filter_map(|a| appset_name(a))
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    names
 }
 
 pub fn project(app: &AppView) -> &str {
@@ -106,16 +137,18 @@ pub enum FacetField {
     Cluster,
     Namespace,
     Operation,
+    AppSet,
 }
 
 impl FacetField {
-    pub const ALL: [(FacetField, &'static str); 6] = [
+    pub const ALL: [(FacetField, &'static str); 7] = [
         (FacetField::Sync, "sync"),
         (FacetField::Health, "health"),
         (FacetField::Project, "project"),
         (FacetField::Cluster, "cluster"),
         (FacetField::Namespace, "namespace"),
         (FacetField::Operation, "op"),
+        (FacetField::AppSet, "appset"),
     ];
 
     pub fn parse(name: &str) -> Option<FacetField> {
@@ -143,6 +176,7 @@ impl FacetField {
                 .and_then(|d| d.namespace.clone())
                 .unwrap_or_default(),
             FacetField::Operation => last_op(app).to_owned(),
+            FacetField::AppSet => appset_name(app).unwrap_or_default().to_owned(),
         }
     }
 }

@@ -14,6 +14,8 @@ pub enum Context {
     Global,
     List,
     App,
+    /// The app view's History pane; falls back to `App`, then `Global`.
+    History,
 }
 
 impl Context {
@@ -22,13 +24,29 @@ impl Context {
             Context::Global => "global",
             Context::List => "list",
             Context::App => "app",
+            Context::History => "history",
+        }
+    }
+
+    /// This context, then the ones it falls back to.
+    pub fn chain(self) -> &'static [Context] {
+        match self {
+            Context::Global => &[Context::Global],
+            Context::List => &[Context::List, Context::Global],
+            Context::App => &[Context::App, Context::Global],
+            Context::History => &[Context::History, Context::App, Context::Global],
         }
     }
 
     fn parse(name: &str) -> Option<Context> {
-        [Context::Global, Context::List, Context::App]
-            .into_iter()
-            .find(|c| c.name() == name)
+        [
+            Context::Global,
+            Context::List,
+            Context::App,
+            Context::History,
+        ]
+        .into_iter()
+        .find(|c| c.name() == name)
     }
 }
 
@@ -66,6 +84,8 @@ pub enum Action {
     ToggleSection,
     Parent,
     HistoryDiff,
+    Mark,
+    ClearMarks,
 }
 
 impl Action {
@@ -127,6 +147,8 @@ const ACTION_NAMES: &[(Action, &str)] = &[
     (Action::ToggleSection, "toggle_section"),
     (Action::Parent, "parent"),
     (Action::HistoryDiff, "history_diff"),
+    (Action::Mark, "mark"),
+    (Action::ClearMarks, "clear_marks"),
 ];
 
 /// How bindings are grouped in the help screen.
@@ -271,8 +293,11 @@ const DEFAULTS: &[Row] = &[
     (Context::App, "N", Action::PrevHunk, "previous hunk", Group::Navigation, false),
     (Context::App, "/", Action::Filter, "search diff", Group::View, false),
     (Context::App, "c", Action::ToggleContext, "compact / full context", Group::View, true),
-    (Context::App, "d", Action::HistoryDiff, "diff history entry vs now", Group::View, false),
-    (Context::App, "p", Action::Parent, "jump to parent app", Group::Navigation, false),
+    (Context::App, "space", Action::Mark, "mark for selective sync", Group::Operations, false),
+    (Context::App, "u", Action::ClearMarks, "clear marks", Group::Operations, false),
+    (Context::Global, "p", Action::Parent, "parent app / ApplicationSet's apps", Group::Navigation, false),
+    (Context::History, "d", Action::HistoryDiff, "diff entry vs live", Group::View, true),
+    (Context::History, "r", Action::Rollback, "roll back to entry", Group::Operations, true),
 ];
 
 #[derive(Debug, Clone)]
@@ -336,7 +361,7 @@ impl Keymap {
         for (context_name, entries) in &table {
             let Some(context) = Context::parse(context_name) else {
                 keymap.warnings.push(format!(
-                    "{file}: unknown context '{context_name}' (global, list, app)"
+                    "{file}: unknown context '{context_name}' (global, list, app, history)"
                 ));
                 continue;
             };
@@ -387,21 +412,20 @@ impl Keymap {
         });
     }
 
-    /// The action bound to a key in a context (falling back to global).
+    /// The action bound to a key in a context (falling back along its chain).
     pub fn action(&self, context: Context, key: &KeyEvent) -> Option<Action> {
-        let find = |ctx: Context| {
+        context.chain().iter().find_map(|&ctx| {
             self.bindings
                 .iter()
                 .find(|b| b.context == ctx && b.chord.matches(key))
                 .map(|b| b.action)
-        };
-        find(context).or_else(|| find(Context::Global))
+        })
     }
 
     /// The bindings visible in a context, the context's own first.
     pub fn visible(&self, context: Context, readonly: bool) -> Vec<&Binding> {
         let mut out: Vec<&Binding> = Vec::new();
-        for ctx in [context, Context::Global] {
+        for &ctx in context.chain() {
             for b in self.bindings.iter().filter(|b| b.context == ctx) {
                 let shadowed = out.iter().any(|o| o.chord == b.chord);
                 let hidden = readonly && b.action.is_mutation();
@@ -442,6 +466,29 @@ mod tests {
         assert_eq!(km.action(Context::App, &key('N')), Some(Action::PrevHunk));
         assert_eq!(km.action(Context::List, &key('N')), Some(Action::SortName));
         assert_eq!(km.action(Context::List, &key('s')), Some(Action::Sync));
+    }
+
+    #[test]
+    fn history_falls_back_to_app_then_global() {
+        let km = Keymap::default();
+        let tab = KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE);
+        assert_eq!(
+            km.action(Context::History, &key('r')),
+            Some(Action::Rollback)
+        );
+        assert_eq!(km.action(Context::App, &key('r')), Some(Action::Refresh));
+        assert_eq!(km.action(Context::History, &tab), Some(Action::NextTab));
+        assert_eq!(km.action(Context::History, &key('q')), Some(Action::Quit));
+        let km = Keymap::with_overrides("[history]\nrollback = \"X\"\n", "keymap.toml");
+        assert!(km.warnings.is_empty(), "{:?}", km.warnings);
+        assert_eq!(
+            km.action(Context::History, &key('X')),
+            Some(Action::Rollback)
+        );
+        assert_eq!(
+            km.action(Context::History, &key('R')),
+            Some(Action::Rollback)
+        );
     }
 
     #[test]

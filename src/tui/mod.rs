@@ -12,6 +12,8 @@ pub mod fleet;
 pub mod keymap;
 pub mod modal;
 mod navigation;
+mod operations;
+pub mod plan;
 pub mod runner;
 pub mod theme;
 pub mod views;

@@ -4,6 +4,7 @@
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
 use crate::engine::snapshot::{Command, SyncCommand};
+use crate::engine::sync::Plan;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Modal {
@@ -26,6 +27,10 @@ pub enum Modal {
         typed: String,
         command: Command,
     },
+    /// `:ctx`: the known clusters; choosing one shows only its apps.
+    Contexts {
+        selected: usize,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -33,6 +38,9 @@ pub struct SyncModal {
     pub app: String,
     pub options: SyncCommand,
     pub production: bool,
+    /// The plan for `options` at snapshot generation `.0` (the app
+    /// refreshes it when either changes).
+    pub plan: Option<(u64, SyncCommand, Result<Plan, String>)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -45,6 +53,8 @@ pub struct RollbackModal {
     pub prune: bool,
     pub dry_run: bool,
     pub production: bool,
+    /// The history id a preview was last asked for.
+    pub previewed: Option<i64>,
 }
 
 /// What a key did to a modal.
@@ -54,6 +64,8 @@ pub enum Outcome {
     Close,
     Send(Command),
     Replace(Modal),
+    /// An entry of a list modal was chosen; the app knows what it means.
+    Choose(usize),
 }
 
 impl Modal {
@@ -74,6 +86,18 @@ impl Modal {
                 _ => Outcome::Close,
             },
             Modal::Sync(sync) => sync.key(key),
+            Modal::Contexts { selected } => match key.code {
+                KeyCode::Char('j') | KeyCode::Down => {
+                    *selected += 1;
+                    Outcome::Stay
+                }
+                KeyCode::Char('k') | KeyCode::Up => {
+                    *selected = selected.saturating_sub(1);
+                    Outcome::Stay
+                }
+                KeyCode::Enter => Outcome::Choose(*selected),
+                _ => Outcome::Stay,
+            },
             Modal::Rollback(rollback) => rollback.key(key),
             Modal::Freeze { app, reason } => match key.code {
                 KeyCode::Enter if !reason.trim().is_empty() => Outcome::Send(Command::Freeze {
@@ -135,6 +159,8 @@ impl SyncModal {
             KeyCode::Char('d') => o.dry_run = !o.dry_run,
             KeyCode::Char('f') => o.force = !o.force,
             KeyCode::Char('o') => o.apply_out_of_sync_only = !o.apply_out_of_sync_only,
+            // Nothing can be planned (not compared yet): nothing to send.
+            KeyCode::Enter | KeyCode::Char('y') if matches!(self.plan, Some((_, _, Err(_)))) => {}
             KeyCode::Enter | KeyCode::Char('y') => {
                 let dry_run = o.dry_run;
                 let command = Command::Sync {

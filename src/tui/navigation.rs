@@ -98,8 +98,6 @@ impl App {
             Action::ToggleContext if screen.tab == Tab::Diff => {
                 screen.diff.full_context = !screen.diff.full_context
             }
-            Action::HistoryDiff if screen.tab == Tab::History => self
-                .warn("a diff between a history revision and now is not served by the engine yet"),
             _ => {}
         }
     }

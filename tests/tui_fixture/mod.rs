@@ -11,12 +11,12 @@ use jiff::Timestamp;
 use plumb::engine::compare::{AppComparison, BlameLine, ResourceResult, SyncStatus};
 use plumb::engine::diff::ResourceDiff;
 use plumb::engine::health::{Health, HealthStatus};
+use plumb::engine::runtime::sync_resources;
 use plumb::engine::snapshot::{
     AppView, ClusterView, Freeze, OperationView, Snapshot, TimelineEntry, TimelineSource,
 };
 use plumb::engine::sync::{
-    HistoryEntry, InitiatedBy, OperationPhase, Plan, PlanAction, PlanGroup, PlanItem,
-    SyncOperation, SyncPhase, SyncRequest,
+    HistoryEntry, InitiatedBy, OperationPhase, SyncOperation, SyncRequest, TaskState,
 };
 use plumb::engine::tree::{TreeNode, node_id};
 use plumb::model::{Application, ResourceKey};
@@ -271,9 +271,20 @@ pub fn payments() -> AppView {
     view
 }
 
+fn object(api: &str, kind: &str, name: &str, annotations: Value) -> Value {
+    json!({
+        "apiVersion": api, "kind": kind,
+        "metadata": {"name": name, "namespace": "orders", "annotations": annotations},
+    })
+}
+
+/// orders: a PreSync hook, a ConfigMap to create in wave 0, the Deployment
+/// to update in wave 1, and a live-only ConfigMap to prune.
 pub fn orders() -> AppView {
     let job = key("batch", "Job", "orders", "db-migrate");
     let deploy = key("apps", "Deployment", "orders", "orders");
+    let config = key("", "ConfigMap", "orders", "orders-config");
+    let stale = key("", "ConfigMap", "orders", "orders-legacy");
     let mut hook = resource(
         job.clone(),
         SyncStatus::Synced,
@@ -281,16 +292,37 @@ pub fn orders() -> AppView {
     );
     hook.hook = true;
     hook.status = None;
+    hook.desired = Some(object(
+        "batch/v1",
+        "Job",
+        "db-migrate",
+        json!({"argocd.argoproj.io/hook": "PreSync"}),
+    ));
+    let mut d = resource(
+        deploy.clone(),
+        SyncStatus::OutOfSync,
+        Some(Health::healthy()),
+    );
+    let wave1 = json!({"argocd.argoproj.io/sync-wave": "1"});
+    d.desired = Some(object("apps/v1", "Deployment", "orders", wave1.clone()));
+    d.live = Some(Arc::new(object("apps/v1", "Deployment", "orders", wave1)));
+    let mut c = resource(config.clone(), SyncStatus::OutOfSync, None);
+    c.desired = Some(object("v1", "ConfigMap", "orders-config", json!({})));
+    let mut p = resource(stale.clone(), SyncStatus::OutOfSync, None);
+    p.requires_pruning = true;
+    p.live = Some(Arc::new(object(
+        "v1",
+        "ConfigMap",
+        "orders-legacy",
+        json!({}),
+    )));
     let comparison = AppComparison {
         app: "orders".into(),
-        sync: SyncStatus::Synced,
+        sync: SyncStatus::OutOfSync,
         health: Health::progressing("Job db-migrate is running"),
         revisions: vec![SHA_NEW.into()],
         conditions: Vec::new(),
-        resources: vec![
-            hook,
-            resource(deploy.clone(), SyncStatus::Synced, Some(Health::healthy())),
-        ],
+        resources: vec![hook, c, d, p],
         orphaned: Vec::new(),
         tree: vec![
             node(
@@ -299,43 +331,30 @@ pub fn orders() -> AppView {
                 Some(Health::new(HealthStatus::Progressing, "running")),
                 vec![],
             ),
+            node(&config, Some(SyncStatus::OutOfSync), None, vec![]),
             node(
                 &deploy,
-                Some(SyncStatus::Synced),
+                Some(SyncStatus::OutOfSync),
                 Some(Health::healthy()),
                 vec![],
             ),
+            node(&stale, Some(SyncStatus::OutOfSync), None, vec![]),
         ],
     };
-    let plan = Plan {
-        groups: vec![
-            PlanGroup {
-                phase: SyncPhase::PreSync,
-                wave: 0,
-                items: vec![PlanItem {
-                    key: job,
-                    action: PlanAction::Hook,
-                }],
-            },
-            PlanGroup {
-                phase: SyncPhase::Sync,
-                wave: 1,
-                items: vec![PlanItem {
-                    key: deploy,
-                    action: PlanAction::Update,
-                }],
-            },
-        ],
-        hooks_skipped: false,
-    };
+    let mut request = SyncRequest::new(SHA_NEW, at(0));
+    request.prune = true;
+    let mut operation = SyncOperation::start(
+        "orders",
+        "orders",
+        request,
+        sync_resources(&comparison),
+        false,
+    );
+    // The PreSync hook runs; nothing else has started.
+    operation.tasks[0].state = TaskState::Running;
+    let plan = operation.plan();
     let operation = OperationView {
-        operation: SyncOperation::start(
-            "orders",
-            "orders",
-            SyncRequest::new(SHA_NEW, at(0)),
-            Vec::new(),
-            false,
-        ),
+        operation,
         plan,
         holder: "dana@laptop".into(),
         phase: OperationPhase::Running,
@@ -382,6 +401,8 @@ pub fn inventory() -> AppView {
     );
     view.comparison = Some(Arc::new(comparison));
     view.history = vec![history(1, SHA_OLD, OperationPhase::Failed, "sam@ci")];
+    view.parent = None;
+    view.appset = Some("shops (list)".into());
     view.freeze = Some(Freeze {
         reason: "incident INC-42".into(),
         by: "dana".into(),
@@ -406,12 +427,20 @@ pub fn incident() -> Arc<Snapshot> {
             Arc::new(inventory()),
             Arc::new(platform),
         ],
-        clusters: vec![ClusterView {
-            name: "in-cluster".into(),
-            server: "https://kubernetes.default.svc".into(),
-            is_sandbox: true,
-            error: None,
-        }],
+        clusters: vec![
+            ClusterView {
+                name: "in-cluster".into(),
+                server: "https://kubernetes.default.svc".into(),
+                is_sandbox: true,
+                error: None,
+            },
+            ClusterView {
+                name: "prod-eu".into(),
+                server: "https://prod-eu.example:6443".into(),
+                is_sandbox: false,
+                error: Some("connection refused".into()),
+            },
+        ],
         ..Default::default()
     })
 }
@@ -424,4 +453,80 @@ pub fn app(snapshot: Arc<Snapshot>) -> App {
         false,
         &["prod-*".to_owned()],
     )
+}
+
+/// Presses keys (`\n` Enter, `\t` Tab, `\x1b` Esc, ` ` Space) and returns
+/// every command they produced.
+pub fn press(app: &mut App, keys: &str) -> Vec<plumb::engine::snapshot::Command> {
+    use plumb::tui::app::Msg;
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    keys.chars()
+        .flat_map(|c| {
+            let code = match c {
+                '\n' => KeyCode::Enter,
+                '\t' => KeyCode::Tab,
+                '\x1b' => KeyCode::Esc,
+                c => KeyCode::Char(c),
+            };
+            app.update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+        })
+        .collect()
+}
+
+/// `snapshot` with `app` replaced by `change(app)` and the generation bumped.
+pub fn with_app(
+    snapshot: &Snapshot,
+    name: &str,
+    change: impl FnOnce(&mut AppView),
+) -> Arc<Snapshot> {
+    let mut next = snapshot.clone();
+    next.generation += 1;
+    if let Some(slot) = next.apps.iter_mut().find(|a| a.name == name) {
+        let mut view = (**slot).clone();
+        change(&mut view);
+        *slot = Arc::new(view);
+    }
+    Arc::new(next)
+}
+
+/// What rolling payments back to `id` would change: replicas 5 → 2.
+pub fn payments_preview(id: i64) -> plumb::engine::snapshot::RevisionPreview {
+    let deploy = key("apps", "Deployment", "payments", "payments-api");
+    let mut d = resource(deploy, SyncStatus::OutOfSync, Some(Health::healthy()));
+    d.diff = Some(ResourceDiff {
+        modified: true,
+        normalized_desired: Some(deployment(2)),
+        normalized_live: Some(deployment(5)),
+        predicted_live: Some(deployment(2)),
+        ..Default::default()
+    });
+    let comparison = AppComparison {
+        app: "payments".into(),
+        sync: SyncStatus::OutOfSync,
+        health: Health::healthy(),
+        revisions: vec![SHA_OLD.into()],
+        conditions: Vec::new(),
+        resources: vec![d],
+        orphaned: Vec::new(),
+        tree: Vec::new(),
+    };
+    plumb::engine::snapshot::RevisionPreview {
+        id,
+        revision: SHA_OLD.into(),
+        comparison: Ok(Arc::new(comparison)),
+    }
+}
+
+/// [`press`], drawing a 100x30 frame before each key as the terminal
+/// would (the tree widget moves over what it last drew).
+pub fn press_drawn(app: &mut App, keys: &str) -> Vec<plumb::engine::snapshot::Command> {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    let mut terminal = Terminal::new(TestBackend::new(100, 30)).unwrap();
+    let mut commands = Vec::new();
+    for c in keys.chars() {
+        terminal.draw(|f| plumb::tui::views::draw(f, app)).unwrap();
+        commands.extend(press(app, &c.to_string()));
+    }
+    commands
 }

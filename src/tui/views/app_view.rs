@@ -6,8 +6,8 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Tabs};
 
-use super::list::{health_style, op_style, sync_style};
-use super::panes;
+use super::list::{health_style, sync_style};
+use super::{operation, panes};
 use crate::engine::snapshot::AppView;
 use crate::tui::app::{App, Tab};
 use crate::tui::fleet;
@@ -25,10 +25,13 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
         );
         return;
     };
-    let operation_height = view
+    let progress = view
         .operation
         .as_ref()
-        .map_or(0, |op| (op.plan.groups.len() as u16 + 1).min(6));
+        .map(|op| operation::progress_lines(&app.theme, op))
+        .unwrap_or_default();
+    // The header gives the pane at least half the height.
+    let operation_height = (progress.len() as u16).min(area.height / 2);
     let [crumb, status, operation, tabs, pane] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(1),
@@ -40,27 +43,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
     let theme = &app.theme;
     frame.render_widget(Paragraph::new(breadcrumb(app, view)), crumb);
     frame.render_widget(Paragraph::new(status_line(app, view)), status);
-    if let Some(op) = &view.operation {
-        let mut lines = vec![Line::from(vec![
-            Span::styled(
-                format!("{} ", op.phase.as_str()),
-                op_style(theme, op.phase.as_str()),
-            ),
-            Span::raw(format!("by {} {}", op.holder, op.message)),
-        ])];
-        for group in &op.plan.groups {
-            lines.push(Line::styled(
-                format!(
-                    "  {} wave {}: {} resources",
-                    group.phase.as_str(),
-                    group.wave,
-                    group.items.len()
-                ),
-                theme.style(Role::Busy),
-            ));
-        }
-        frame.render_widget(Paragraph::new(lines), operation);
-    }
+    frame.render_widget(Paragraph::new(progress), operation);
     let Some(screen) = &mut app.screen else {
         return;
     };
@@ -68,7 +51,14 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
     let tab_titles: Vec<Line> = Tab::ALL
         .iter()
         .map(|t| match (t, &screen.focus) {
+            (Tab::Diff, _) if screen.preview.is_some() => Line::from(format!(
+                "Diff: #{} → live",
+                screen.preview.unwrap_or_default()
+            )),
             (Tab::Diff, Some(focus)) => Line::from(format!("Diff: {}", short_id(focus))),
+            (Tab::Tree, _) if !screen.marked.is_empty() => {
+                Line::from(format!("Tree ({} marked)", screen.marked.len()))
+            }
             _ => Line::from(t.title()),
         })
         .collect();
@@ -83,7 +73,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
             let generation = app.snapshot.generation;
             let rows = match &mut screen.tree_rows {
                 Some((built, rows)) if *built == generation => rows,
-                slot => &mut slot.insert((generation, panes::tree_rows(theme, view))).1,
+                slot => {
+                    let rows = panes::tree_rows(theme, view, &screen.marked);
+                    &mut slot.insert((generation, rows)).1
+                }
             };
             panes::tree(frame, pane, theme, view, rows, &mut screen.tree)
         }
@@ -112,25 +105,33 @@ fn short_id(id: &str) -> &str {
     id.split_once('/').map_or(id, |(_, rest)| rest)
 }
 
+/// `ApplicationSet fleet ▸ root ▸ parent ▸ app`: the app-of-apps chain,
+/// led by the ApplicationSet that generated its first member.
 fn breadcrumb(app: &App, view: &AppView) -> Line<'static> {
     let theme = &app.theme;
     let mut chain = vec![view.name.clone()];
+    let mut appset = fleet::appset_name(view).map(str::to_owned);
     let mut parent = view.parent.clone();
     while let Some(name) = parent {
         if chain.contains(&name) {
             break;
         }
-        parent = app.snapshot.app(&name).and_then(|a| a.parent.clone());
+        let parent_view = app.snapshot.app(&name);
+        parent = parent_view.and_then(|a| a.parent.clone());
+        if let Some(set) = parent_view.and_then(|a| fleet::appset_name(a)) {
+            appset = Some(set.to_owned());
+        }
         chain.push(name);
     }
     chain.reverse();
-    let mut spans = vec![Span::styled(chain.join(" › "), theme.style(Role::Title))];
-    if let Some(appset) = &view.appset {
+    let mut spans = Vec::new();
+    if let Some(appset) = appset {
         spans.push(Span::styled(
-            format!("  (from ApplicationSet {appset})"),
+            format!("ApplicationSet {appset} ▸ "),
             theme.style(Role::Muted),
         ));
     }
+    spans.push(Span::styled(chain.join(" ▸ "), theme.style(Role::Title)));
     if app.is_production(view) {
         spans.push(Span::styled("  PRODUCTION", theme.style(Role::Warn)));
     }

@@ -64,7 +64,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
                 Cell::from(fleet::sync_of(view)).style(sync_style(theme, fleet::sync_of(view))),
                 Cell::from(fleet::health_text(view))
                     .style(health_style(theme, fleet::health_of(view))),
-                Cell::from(fleet::last_op(view)).style(op_style(theme, fleet::last_op(view))),
+                Cell::from(fleet::last_op_progress(view))
+                    .style(op_style(theme, fleet::last_op(view))),
                 Cell::from(fleet::flags(view)),
             ];
             if wide {
@@ -97,7 +98,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
                 Constraint::Length(12),
                 Constraint::Length(10),
                 Constraint::Length(12),
-                Constraint::Length(12),
+                Constraint::Length(15),
                 Constraint::Length(5),
                 Constraint::Length(10),
                 Constraint::Fill(2),
@@ -110,7 +111,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
                 Constraint::Fill(1),
                 Constraint::Length(10),
                 Constraint::Length(12),
-                Constraint::Length(10),
+                Constraint::Length(12),
                 Constraint::Length(5),
             ],
         )

@@ -3,6 +3,7 @@
 mod app_view;
 mod list;
 mod modals;
+mod operation;
 mod panes;
 
 use ratatui::Frame;

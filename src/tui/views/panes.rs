@@ -1,5 +1,7 @@
 //! The app view's panes: resource tree, diff, history, events, manifests.
 
+use std::collections::BTreeSet;
+
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -39,16 +41,30 @@ pub fn tree(
 }
 
 /// The tree widget's rows for an app's resource tree.
-pub fn tree_rows(theme: &Theme, view: &AppView) -> Vec<TreeItem<'static, String>> {
+/// The tree widget's rows for an app's resource tree; `marked` node ids
+/// (a selective sync) carry a mark.
+pub fn tree_rows(
+    theme: &Theme,
+    view: &AppView,
+    marked: &BTreeSet<String>,
+) -> Vec<TreeItem<'static, String>> {
     view.comparison
         .iter()
         .flat_map(|c| &c.tree)
-        .map(|n| tree_item(theme, n))
+        .map(|n| tree_item(theme, n, marked))
         .collect()
 }
 
-fn tree_item(theme: &Theme, node: &TreeNode) -> TreeItem<'static, String> {
-    let mut spans = vec![Span::raw(format!("{} {}", node.key.kind, node.key.name))];
+fn tree_item(
+    theme: &Theme,
+    node: &TreeNode,
+    marked: &BTreeSet<String>,
+) -> TreeItem<'static, String> {
+    let mut spans = Vec::new();
+    if marked.contains(&node.id) {
+        spans.push(Span::styled("● ", theme.style(Role::Key)));
+    }
+    spans.push(Span::raw(format!("{} {}", node.key.kind, node.key.name)));
     if let Some(status) = node.status {
         spans.push(Span::raw("  "));
         spans.push(Span::styled(
@@ -69,8 +85,11 @@ fn tree_item(theme: &Theme, node: &TreeNode) -> TreeItem<'static, String> {
             ));
         }
     }
-    let children: Vec<TreeItem<String>> =
-        node.children.iter().map(|c| tree_item(theme, c)).collect();
+    let children: Vec<TreeItem<String>> = node
+        .children
+        .iter()
+        .map(|c| tree_item(theme, c, marked))
+        .collect();
     let text = Line::from(spans);
     let leaf = || TreeItem::new_leaf(node.id.clone(), text.clone());
     if children.is_empty() {
