@@ -9,6 +9,7 @@ pub mod diff;
 pub mod health;
 pub mod live;
 pub mod policy;
+pub mod reconcile;
 pub mod runtime;
 pub mod settings;
 pub mod snapshot;
