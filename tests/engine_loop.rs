@@ -435,6 +435,22 @@ async fn a_second_plumb_is_refused_the_lease_while_the_first_syncs() {
         is(s, SyncStatus::Synced, HealthStatus::Healthy)
     })
     .await;
+
+    bob.send(Command::Freeze {
+        app: None,
+        reason: "change freeze".into(),
+    })
+    .await
+    .expect("sent");
+    let frozen = wait_for(&ana, "bob's global freeze seen by ana", 10, |s| {
+        s.global_freeze.is_some()
+    })
+    .await;
+    let freeze = frozen.global_freeze.clone().expect("frozen");
+    assert_eq!(
+        (freeze.reason.as_str(), freeze.by.as_str()),
+        ("change freeze", "bob@desk")
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

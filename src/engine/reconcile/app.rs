@@ -40,6 +40,11 @@ pub struct AppEntry {
     pub compared_at: Option<Timestamp>,
     /// History, stored operation, freeze and auto-sync overrides.
     pub state: AppState,
+    /// Counts the states this engine wrote (or read right after its
+    /// operation); a background read started before the last one is stale.
+    pub writes: u64,
+    /// The resourceVersion of the app's state ConfigMap last seen live.
+    pub state_version: Option<String>,
     pub running: Option<Running>,
     pub commits: Vec<CommitInfo>,
     /// Kubernetes events about the app's objects, oldest first.
@@ -66,6 +71,8 @@ impl AppEntry {
             fingerprint: 0,
             compared_at: None,
             state: AppState::default(),
+            writes: 0,
+            state_version: None,
             running: None,
             commits: Vec::new(),
             events: Vec::new(),
@@ -89,6 +96,12 @@ impl AppEntry {
         self.project
             .clone()
             .unwrap_or_else(|_| AppProject::default_project())
+    }
+
+    /// Takes the state this engine just wrote.
+    pub fn wrote(&mut self, state: AppState) {
+        self.state = state;
+        self.writes += 1;
     }
 
     /// Whether an operation runs, here or in another plumb.

@@ -49,7 +49,7 @@ impl Reconciler {
         match command {
             Command::Refresh { hard, .. } => {
                 self.refresh(hard, hard, hard);
-                self.load_states();
+                self.load_states(true);
                 Ok(())
             }
             Command::Sync { app, options } => self.sync(&app, &options).await,
@@ -177,7 +177,7 @@ impl Reconciler {
                 })
                 .await
                 .map_err(|e| format!("cannot roll back {name}: {e}"))?;
-            self.apps[at].state = state;
+            self.apps[at].wrote(state);
         }
         self.start_operation(at, op)?;
         self.notice(
@@ -248,7 +248,7 @@ impl Reconciler {
                     .update(name, |state| state.freeze = record.clone())
                     .await
                     .map_err(|e| format!("cannot {what} {name}: {e}"))?;
-                self.apps[at].state = state;
+                self.apps[at].wrote(state);
             }
             None => {
                 for cluster in self.config.clusters.all() {
@@ -258,6 +258,7 @@ impl Reconciler {
                         .map_err(|e| format!("cannot {what} every application: {e}"))?;
                 }
                 self.global_freeze = record.clone();
+                self.global_writes += 1;
             }
         }
         let target = name.map_or("all applications".to_owned(), |n| {
@@ -295,7 +296,7 @@ impl Reconciler {
             })
             .await
             .map_err(|e| format!("cannot change automated sync of {name}: {e}"))?;
-        self.apps[at].state = state;
+        self.apps[at].wrote(state);
         self.dirty = true;
         self.compare_all().await;
         Ok(())

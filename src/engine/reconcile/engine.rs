@@ -20,7 +20,7 @@ use crate::cluster::GroupKind;
 use crate::engine::snapshot::{
     ClusterView, Command, Freeze, Handle, Notice, NoticeLevel, OperationView, Snapshot,
 };
-use crate::engine::store::{AppState, FreezeRecord, Store};
+use crate::engine::store::{AppState, FreezeRecord};
 use crate::engine::sync::SyncOperation;
 use crate::model::{Diagnostic, group_of, kind_of};
 use crate::source::discovery::Catalog;
@@ -54,6 +54,8 @@ impl Engine {
             generation: 0,
             dirty: true,
             clusters_shown: Vec::new(),
+            global_version: None,
+            global_writes: 0,
             refreshing: false,
             config,
         };
@@ -70,11 +72,14 @@ impl Engine {
 /// What background work reports back to the loop.
 pub(super) enum Internal {
     Sources(Box<Sources>),
+    /// An app's stored state, read when its local writes numbered `writes`.
     State {
         app: String,
         state: Box<AppState>,
+        writes: u64,
     },
-    GlobalFreeze(Option<FreezeRecord>),
+    /// The global freeze, read when the local writes of it numbered the `u64`.
+    GlobalFreeze(Option<FreezeRecord>, u64),
     Progress {
         app: String,
         view: Arc<OperationView>,
@@ -101,6 +106,10 @@ pub(super) struct Reconciler {
     generation: u64,
     pub(super) dirty: bool,
     clusters_shown: Vec<ClusterView>,
+    /// The resourceVersion of the global freeze ConfigMap last seen live.
+    pub(super) global_version: Option<String>,
+    /// Counts this engine's writes of the global freeze.
+    pub(super) global_writes: u64,
     /// A source refresh runs in the background.
     refreshing: bool,
 }
@@ -113,7 +122,7 @@ impl Reconciler {
         mut internal: mpsc::UnboundedReceiver<Internal>,
     ) {
         self.refresh(false, false, false);
-        self.load_states();
+        self.load_states(true);
         let mut debounce = Debounce::new(self.config.debounce);
         let mut next_poll = self.next_poll();
         loop {
@@ -131,7 +140,7 @@ impl Reconciler {
             if next_poll.is_some_and(|at| at <= now) {
                 next_poll = self.next_poll();
                 self.refresh(true, false, false);
-                self.load_states();
+                self.load_states(true);
             }
             let heal = self.heal_due().is_some_and(|at| at <= now);
             if debounce.fire(now) || heal {
@@ -190,6 +199,7 @@ impl Reconciler {
                     "",
                     format!("cannot read the catalog: {error}"),
                 )];
+                self.catalog_loaded = true;
                 self.dirty = true;
                 return;
             }
@@ -286,45 +296,6 @@ impl Reconciler {
         });
     }
 
-    /// Reads every app's stored state (recording operations a dead plumb
-    /// left behind as interrupted) and the global freeze, in the background.
-    pub(super) fn load_states(&self) {
-        let reader = format!("{} (pid {})", self.config.holder, std::process::id());
-        for entry in &self.apps {
-            let Ok(cluster) = entry.cluster.clone() else {
-                continue;
-            };
-            let (app, limit) = (entry.name().to_owned(), entry.app().spec.history_limit());
-            let (internal, reader) = (self.internal.clone(), reader.clone());
-            tokio::spawn(async move {
-                let store = Store::new(cluster);
-                if let Err(error) = store.recover_interrupted(&app, &reader, limit).await {
-                    tracing::warn!(%app, %error, "cannot look for an interrupted operation");
-                }
-                match store.load(&app).await {
-                    Ok(state) => {
-                        let _ = internal.send(Internal::State {
-                            app,
-                            state: Box::new(state),
-                        });
-                    }
-                    Err(error) => tracing::warn!(%app, %error, "cannot read the stored state"),
-                }
-            });
-        }
-        if let Some(cluster) = self.config.clusters.all().first().cloned() {
-            let internal = self.internal.clone();
-            tokio::spawn(async move {
-                match Store::new(cluster).global_freeze().await {
-                    Ok(freeze) => {
-                        let _ = internal.send(Internal::GlobalFreeze(freeze));
-                    }
-                    Err(error) => tracing::warn!(%error, "cannot read the global freeze"),
-                }
-            });
-        }
-    }
-
     fn internal(&mut self, message: Internal, debounce: &mut Debounce) {
         match message {
             Internal::Sources(loaded) => {
@@ -333,12 +304,13 @@ impl Reconciler {
                 self.apply_catalog(loaded.catalog, loaded.root_revision);
                 self.apply_renders(loaded.renders);
                 if reloaded {
-                    self.load_states();
+                    self.load_states(true);
                 }
                 debounce.poke(Instant::now());
             }
-            Internal::State { app, state } => {
+            Internal::State { app, state, writes } => {
                 if let Some(at) = self.entry(&app)
+                    && self.apps[at].writes == writes
                     && self.apps[at].state != *state
                 {
                     self.apps[at].state = *state;
@@ -346,8 +318,8 @@ impl Reconciler {
                     debounce.poke(Instant::now());
                 }
             }
-            Internal::GlobalFreeze(freeze) => {
-                if self.global_freeze != freeze {
+            Internal::GlobalFreeze(freeze, writes) => {
+                if self.global_writes == writes && self.global_freeze != freeze {
                     self.global_freeze = freeze;
                     self.dirty = true;
                 }
@@ -417,6 +389,7 @@ impl Reconciler {
                 self.dirty = true;
             }
         }
+        self.follow_store(&reads);
         for at in 0..self.apps.len() {
             self.auto_sync(at);
         }

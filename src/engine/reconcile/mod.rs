@@ -21,6 +21,7 @@ mod live;
 mod operation;
 mod schedule;
 mod sources;
+mod state;
 mod view;
 
 pub use config::EngineConfig;

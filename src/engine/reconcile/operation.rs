@@ -80,7 +80,7 @@ impl Reconciler {
         let entry = &mut self.apps[at];
         entry.running = None;
         if let Some(state) = state {
-            entry.state = state;
+            entry.wrote(state);
         }
         self.dirty = true;
         match result {
