@@ -413,11 +413,27 @@ async fn a_second_plumb_is_refused_the_lease_while_the_first_syncs() {
     wait_for(&bob, "bob's comparison", 20, |s| !s.loading).await;
 
     ana.send(sync()).await.expect("sent");
+    wait_for(&ana, "ana's first sync", 30, |s| {
+        app(s).history.len() == 1 && is(s, SyncStatus::Synced, HealthStatus::Healthy)
+    })
+    .await;
+    wait_for(&bob, "ana's sync in bob's history", 10, |s| {
+        app(s).history.len() == 1
+    })
+    .await;
+
+    ana.send(sync()).await.expect("sent");
     wait_for(&ana, "ana's operation running", 10, |s| {
         app(s).operation.is_some()
     })
     .await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    wait_for(&bob, "ana's operation seen by bob", 10, |s| {
+        app(s)
+            .operation
+            .as_ref()
+            .is_some_and(|op| op.holder == "ana@laptop")
+    })
+    .await;
     bob.send(sync()).await.expect("sent");
     let refused = notice(&mut bob_notices, "of the refusal", |n| {
         n.level == NoticeLevel::Error
@@ -431,8 +447,8 @@ async fn a_second_plumb_is_refused_the_lease_while_the_first_syncs() {
         "{}",
         refused.message
     );
-    wait_for(&ana, "ana's sync done", 30, |s| {
-        is(s, SyncStatus::Synced, HealthStatus::Healthy)
+    wait_for(&ana, "ana's second sync done", 30, |s| {
+        app(s).history.len() == 2 && is(s, SyncStatus::Synced, HealthStatus::Healthy)
     })
     .await;
 
