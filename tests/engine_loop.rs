@@ -121,6 +121,7 @@ impl Setup {
         .with_poll_interval(Duration::ZERO)
         .with_debounce(Duration::from_millis(50))
         .with_idle_poll(Duration::from_millis(50))
+        .with_settle(Duration::from_millis(200))
         .with_wave_delay_seconds(0)
         .with_self_heal(SelfHealSettings {
             backoff_timeout: Duration::from_millis(200),

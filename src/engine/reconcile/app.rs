@@ -52,6 +52,9 @@ pub struct AppEntry {
     pub preview: Option<Arc<RevisionPreview>>,
     /// When the self-heal backoff lets the next attempt run.
     pub heal_retry_at: Option<Timestamp>,
+    /// Automated sync waits until then after this engine's operation, so
+    /// the live cache has seen the operation's last writes.
+    pub settle_until: Option<Timestamp>,
     /// The last automated-sync notice, so a repeated reason is said once.
     pub auto_notice: Option<String>,
 }
@@ -78,6 +81,7 @@ impl AppEntry {
             events: Vec::new(),
             preview: None,
             heal_retry_at: None,
+            settle_until: None,
             auto_notice: None,
         }
     }

@@ -19,6 +19,8 @@ use crate::model::Application;
 impl Reconciler {
     /// Lets automated sync act on the app at `at`'s latest comparison.
     pub(super) fn auto_sync(&mut self, at: usize) {
+        // Looked at now: a deadline is set again below if one still applies.
+        self.apps[at].heal_retry_at = None;
         if self.config.readonly {
             return;
         }
@@ -35,6 +37,10 @@ impl Reconciler {
             .or(self.global_freeze.as_ref())
             .map(|f| f.reason.clone());
         let now = Timestamp::now();
+        if let Some(until) = entry.settle_until.filter(|until| *until > now) {
+            self.apps[at].heal_retry_at = Some(until);
+            return;
+        }
         let last = entry.state.operation.as_ref().map(LastOperation::of);
         let decision = decide_auto_sync(&AutoSyncInput {
             app: &app,

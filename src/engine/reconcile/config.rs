@@ -25,6 +25,9 @@ pub struct EngineConfig {
     pub(super) self_heal: SelfHealSettings,
     /// Who runs this engine's operations (the lease holder, `user@host`).
     pub(super) holder: String,
+    /// How long automated sync leaves an app alone after this engine's
+    /// operation on it ended (the live cache catching up).
+    pub(super) settle: Duration,
     /// How often a running operation looks at the cluster when idle.
     pub(super) idle_poll: Duration,
     /// Seconds between sync waves; `None` keeps Argo CD's default.
@@ -50,6 +53,7 @@ impl EngineConfig {
             debounce: Duration::from_millis(250),
             self_heal: SelfHealSettings::default(),
             holder: local_holder(),
+            settle: Duration::from_secs(1),
             idle_poll: Duration::from_secs(1),
             wave_delay_seconds: None,
             readonly: false,
@@ -85,6 +89,11 @@ impl EngineConfig {
 
     pub fn with_holder(mut self, holder: impl Into<String>) -> Self {
         self.holder = holder.into();
+        self
+    }
+
+    pub fn with_settle(mut self, settle: Duration) -> Self {
+        self.settle = settle;
         self
     }
 

@@ -13,7 +13,7 @@ use tokio::time::Instant;
 use super::app::{AppEntry, compare};
 use super::config::EngineConfig;
 use super::live::{LiveCaches, LiveRead};
-use super::schedule::{Debounce, earliest, fingerprint, jittered};
+use super::schedule::{Debounce, earliest, fingerprint, jittered, wait_until};
 use super::sources::{self, Sources};
 use super::view::{app_view, kube_events};
 use crate::cluster::GroupKind;
@@ -142,7 +142,7 @@ impl Reconciler {
                 self.refresh(true, false, false);
                 self.load_states(true);
             }
-            let heal = self.heal_due().is_some_and(|at| at <= now);
+            let heal = self.heal_ready();
             if debounce.fire(now) || heal {
                 self.compare_all().await;
             }
@@ -157,20 +157,21 @@ impl Reconciler {
         })
     }
 
-    /// The earliest self-heal backoff deadline.
+    /// The earliest self-heal backoff (or settle) deadline.
     fn heal_due(&self) -> Option<Instant> {
         let now = Timestamp::now();
         earliest(self.apps.iter().map(|e| {
-            e.heal_retry_at.map(|at| {
-                let wait = now.duration_until(at).unsigned_abs();
-                let wait = if at > now {
-                    wait
-                } else {
-                    std::time::Duration::ZERO
-                };
-                Instant::now() + wait
-            })
+            e.heal_retry_at
+                .map(|at| Instant::now() + wait_until(now, at))
         }))
+    }
+
+    /// Whether some app's self-heal backoff (or settle) deadline has passed.
+    fn heal_ready(&self) -> bool {
+        let now = Timestamp::now();
+        self.apps
+            .iter()
+            .any(|e| e.heal_retry_at.is_some_and(|at| at <= now))
     }
 
     pub(super) fn notice(&self, app: Option<&str>, level: NoticeLevel, message: impl Into<String>) {

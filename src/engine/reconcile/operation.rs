@@ -5,6 +5,8 @@
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
+use jiff::Timestamp;
+
 use super::app::{Running, operation_view};
 use super::engine::{Internal, Reconciler};
 use crate::engine::runtime::{Runner, run_operation};
@@ -77,8 +79,10 @@ impl Reconciler {
         let Some(at) = self.entry(app) else {
             return;
         };
+        let settle = jiff::SignedDuration::try_from(self.config.settle).unwrap_or_default();
         let entry = &mut self.apps[at];
         entry.running = None;
+        entry.settle_until = Timestamp::now().checked_add(settle).ok();
         if let Some(state) = state {
             entry.wrote(state);
         }

@@ -4,6 +4,7 @@
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::time::Duration;
 
+use jiff::Timestamp;
 use tokio::time::Instant;
 
 use crate::engine::compare::AppComparison;
@@ -63,6 +64,14 @@ pub fn fingerprint(comparison: &AppComparison) -> u64 {
         resource.changed_paths.hash(&mut hasher);
     }
     hasher.finish()
+}
+
+/// How long from `now` until `at` (zero once it has passed).
+pub fn wait_until(now: Timestamp, at: Timestamp) -> Duration {
+    if at <= now {
+        return Duration::ZERO;
+    }
+    now.duration_until(at).unsigned_abs()
 }
 
 /// The earliest of optional deadlines.
@@ -131,6 +140,15 @@ mod tests {
         let mut moved = synced.clone();
         moved.revisions = vec!["def".into()];
         assert_ne!(fingerprint(&synced), fingerprint(&moved));
+    }
+
+    #[test]
+    fn a_passed_deadline_is_due_at_once() {
+        let now = Timestamp::from_second(1_700_000_000).unwrap();
+        let later = Timestamp::from_second(1_700_000_002).unwrap();
+        assert_eq!(wait_until(now, later), Duration::from_secs(2));
+        assert_eq!(wait_until(later, now), Duration::ZERO);
+        assert_eq!(wait_until(now, now), Duration::ZERO);
     }
 
     #[test]
