@@ -1,6 +1,7 @@
 //! Decisions as pure functions over plain data (health, diff, compare, sync
 //! operations, policies, ApplicationSets), the runner and store that carry
-//! operations out against a cluster, and the snapshot contract.
+//! operations out against a cluster, the reconcile loop that drives them
+//! ([`reconcile`]), and the snapshot contract.
 
 pub mod actions;
 pub mod appset;

@@ -57,6 +57,7 @@ impl Engine {
             global_version: None,
             global_writes: 0,
             refreshing: false,
+            refresh_pending: None,
             config,
         };
         let (workspace, root) = (&reconciler.config.workspace, &reconciler.config.root);
@@ -112,6 +113,8 @@ pub(super) struct Reconciler {
     pub(super) global_writes: u64,
     /// A source refresh runs in the background.
     refreshing: bool,
+    /// A refresh asked for while one ran: (fetch, hard, reload).
+    refresh_pending: Option<(bool, bool, bool)>,
 }
 
 impl Reconciler {
@@ -275,9 +278,12 @@ impl Reconciler {
         }
     }
 
-    /// Starts a source refresh in the background unless one runs.
+    /// Starts a source refresh in the background; while one runs, the
+    /// next is kept (the strongest asked for) and starts when it ends.
     pub(super) fn refresh(&mut self, fetch: bool, hard: bool, reload: bool) {
         if self.refreshing {
+            let (f, h, r) = self.refresh_pending.unwrap_or_default();
+            self.refresh_pending = Some((f || fetch, h || hard, r || reload));
             return;
         }
         self.refreshing = true;
@@ -306,6 +312,9 @@ impl Reconciler {
                 self.apply_renders(loaded.renders);
                 if reloaded {
                     self.load_states(true);
+                }
+                if let Some((fetch, hard, reload)) = self.refresh_pending.take() {
+                    self.refresh(fetch, hard, reload);
                 }
                 debounce.poke(Instant::now());
             }
