@@ -14,7 +14,7 @@ use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::ConfigMap;
 use kube::api::{Api, Patch, PatchParams};
 use plumb::cluster::Clusters;
-use plumb::engine::compare::SyncStatus;
+use plumb::engine::compare::{ConditionType, SyncStatus};
 use plumb::engine::health::HealthStatus;
 use plumb::engine::policy::SelfHealSettings;
 use plumb::engine::reconcile::{Engine, EngineConfig};
@@ -60,7 +60,7 @@ spec:
     )
 }
 
-fn application(repo: &str) -> String {
+fn application(repo: &str, automated: &str) -> String {
     format!(
         "apiVersion: argoproj.io/v1alpha1
 kind: Application
@@ -71,7 +71,7 @@ spec:
   destination: {{server: https://kubernetes.default.svc, namespace: payments}}
   syncPolicy:
     syncOptions: [CreateNamespace=true]
-"
+{automated}"
     )
 }
 
@@ -85,10 +85,15 @@ struct Setup {
 
 impl Setup {
     fn new() -> Setup {
+        Setup::with_policy("")
+    }
+
+    /// `automated` is extra `syncPolicy` YAML (indented by four spaces).
+    fn with_policy(automated: &str) -> Setup {
         let repo = GitRepo::new();
         let url = repo.url().to_owned();
         repo.write("deploy/payments.yaml", &manifests("live"))
-            .write("apps/payments.yaml", &application(&url));
+            .write("apps/payments.yaml", &application(&url, automated));
         repo.commit("payments");
         let sandbox = running_sandbox();
         let cluster = sandbox_cluster(&sandbox);
@@ -509,4 +514,53 @@ async fn an_operation_left_by_a_dead_plumb_shows_as_interrupted() {
             .iter()
             .any(|e| e.reason == "OperationInterrupted")
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn automated_sync_refuses_to_wipe_out_every_resource() {
+    let setup = Setup::with_policy("    automated: {prune: true}\n");
+    let handle = Engine::spawn(setup.config("ana@laptop"));
+    let mut notices = handle.notices();
+    notice(&mut notices, "of the first automated sync", |n| {
+        n.message.starts_with("auto-sync: syncing payments")
+    })
+    .await;
+    wait_for(&handle, "the automated sync", 30, |s| {
+        app(s).history.len() == 1 && is(s, SyncStatus::Synced, HealthStatus::Healthy)
+    })
+    .await;
+
+    setup.repo.write("deploy/payments.yaml", "");
+    setup.repo.commit("payments: nothing left");
+    handle
+        .send(Command::Refresh {
+            app: None,
+            hard: true,
+        })
+        .await
+        .expect("sent");
+    let refused = notice(&mut notices, "of the refusal", |n| {
+        n.level == NoticeLevel::Error
+    })
+    .await;
+    assert!(
+        refused
+            .message
+            .starts_with("auto-sync of payments: Skipping sync attempt to [")
+            && refused
+                .message
+                .ends_with("]: auto-sync will wipe out all resources"),
+        "{}",
+        refused.message
+    );
+    let shown = wait_for(&handle, "the SyncError condition", 10, |s| {
+        app(s).comparison.as_ref().is_some_and(|c| {
+            c.conditions
+                .iter()
+                .any(|c| c.kind == ConditionType::SyncError)
+        })
+    })
+    .await;
+    assert_eq!(app(&shown).history.len(), 1, "nothing synced");
+    assert_eq!(setup.replicas().await, 3, "nothing pruned");
 }

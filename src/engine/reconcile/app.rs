@@ -55,6 +55,8 @@ pub struct AppEntry {
     /// Automated sync waits until then after this engine's operation, so
     /// the live cache has seen the operation's last writes.
     pub settle_until: Option<Timestamp>,
+    /// Why automated sync refused to run, shown as a `SyncError` condition.
+    pub sync_error: Option<String>,
     /// The last automated-sync notice, so a repeated reason is said once.
     pub auto_notice: Option<String>,
 }
@@ -82,6 +84,7 @@ impl AppEntry {
             preview: None,
             heal_retry_at: None,
             settle_until: None,
+            sync_error: None,
             auto_notice: None,
         }
     }

@@ -54,6 +54,14 @@ impl Reconciler {
         });
         let name = app.metadata.name.clone();
         let drifted = comparison.sync == SyncStatus::OutOfSync;
+        let sync_error = match &decision {
+            AutoSyncDecision::Error(message) => Some(message.clone()),
+            _ => None,
+        };
+        if self.apps[at].sync_error != sync_error {
+            self.apps[at].sync_error = sync_error;
+            self.dirty = true;
+        }
         match decision {
             AutoSyncDecision::Skip { reason, retry_at } => {
                 self.apps[at].heal_retry_at = retry_at;

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::app::{AppEntry, operation_view};
 use crate::engine::actions::with_overrides;
-use crate::engine::compare::AppComparison;
+use crate::engine::compare::{AppComparison, Condition, ConditionType};
 use crate::engine::live::{LiveIndex, event_time, uid_of};
 use crate::engine::snapshot::{AppView, Freeze, TimelineEntry, TimelineSource};
 use crate::engine::sync::OperationPhase;
@@ -46,7 +46,7 @@ pub fn app_view(entry: &AppEntry) -> Arc<AppView> {
         parent: entry.catalog.parent.clone(),
         appset: entry.catalog.appset.as_ref().map(|o| o.appset.clone()),
         cluster,
-        comparison: entry.comparison.clone(),
+        comparison: with_sync_error(entry),
         operation,
         last_operation,
         history: entry.state.history.clone(),
@@ -59,6 +59,19 @@ pub fn app_view(entry: &AppEntry) -> Arc<AppView> {
         compared_at: entry.compared_at,
         preview: entry.preview.clone(),
     })
+}
+
+/// The comparison, with a `SyncError` condition while automated sync refuses.
+fn with_sync_error(entry: &AppEntry) -> Option<Arc<AppComparison>> {
+    let comparison = entry.comparison.as_ref()?;
+    let Some(message) = &entry.sync_error else {
+        return Some(comparison.clone());
+    };
+    let mut shown = AppComparison::clone(comparison);
+    shown
+        .conditions
+        .push(Condition::new(ConditionType::SyncError, message.clone()));
+    Some(Arc::new(shown))
 }
 
 /// Kubernetes events about the app's objects and plumb's own operation
