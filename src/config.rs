@@ -131,6 +131,13 @@ pub struct EngineSettings {
     pub poll_interval_seconds: u64,
     /// Seconds a kustomize or helm run may take.
     pub render_timeout_seconds: u64,
+    /// Self-heal backoff: the wait after the first self-heal, in seconds
+    /// (Argo CD's `--self-heal-backoff-timeout-seconds`).
+    pub self_heal_backoff_seconds: u64,
+    /// Each further self-heal waits this many times longer.
+    pub self_heal_backoff_factor: u32,
+    /// The longest wait between self-heals, in seconds.
+    pub self_heal_backoff_cap_seconds: u64,
 }
 
 impl Default for EngineSettings {
@@ -138,6 +145,9 @@ impl Default for EngineSettings {
         Self {
             poll_interval_seconds: 180,
             render_timeout_seconds: 90,
+            self_heal_backoff_seconds: 2,
+            self_heal_backoff_factor: 3,
+            self_heal_backoff_cap_seconds: 300,
         }
     }
 }

@@ -11,7 +11,7 @@
 //! - [`cluster`]: the kube-rs adapter: contexts, discovery, live cache, apply, leases.
 //! - [`engine`]: decisions as pure functions — health, diff, compare, sync
 //!   operations, policies, ApplicationSets — the sync runner and the operation
-//!   store, and the snapshot contract front ends read.
+//!   store, the reconcile loop, and the snapshot contract front ends read.
 //! - [`sandbox`]: an embedded Kubernetes API server with simulated controllers.
 //! - [`cli`]: headless subcommands over the engine.
 //! - [`bench`]: `plumb bench`: generated fleets and timings against the real tools.

@@ -60,6 +60,12 @@ impl Context {
             _log_guard: log_guard,
         })
     }
+
+    /// The workspace and root for a long-lived engine, with the log guard
+    /// to keep while it runs.
+    pub fn into_parts(self) -> (Workspace, RootSpec, Option<WorkerGuard>) {
+        (self.workspace, self.root, self._log_guard)
+    }
 }
 
 fn resolve_root(

@@ -21,6 +21,7 @@ use crate::engine::compare::{
 };
 use crate::engine::diff::IgnoreRules;
 use crate::engine::live::LiveIndex;
+use crate::engine::reconcile::LISTED_KINDS;
 use crate::engine::settings::CompareSettings;
 use crate::engine::tracking::instance_name;
 use crate::model::{AppProject, Application, ResourceKey, group_of, kind_of};
@@ -49,33 +50,6 @@ pub fn compare_settings() -> Result<CompareSettings> {
     let settings = Settings::load(&paths.settings_file())?.settings;
     Ok(CompareSettings::load(&settings, &paths.config_dir)?)
 }
-
-/// Kinds listed besides the app's own: the children trees show, Events,
-/// and the kinds apps commonly hold (for prune candidates and orphans).
-const LISTED_KINDS: [(&str, &str); 22] = [
-    ("", "ConfigMap"),
-    ("", "Secret"),
-    ("", "Service"),
-    ("", "ServiceAccount"),
-    ("", "Endpoints"),
-    ("", "Pod"),
-    ("", "PersistentVolumeClaim"),
-    ("", "Event"),
-    ("apps", "Deployment"),
-    ("apps", "ReplicaSet"),
-    ("apps", "StatefulSet"),
-    ("apps", "DaemonSet"),
-    ("batch", "Job"),
-    ("batch", "CronJob"),
-    ("networking.k8s.io", "Ingress"),
-    ("networking.k8s.io", "NetworkPolicy"),
-    ("autoscaling", "HorizontalPodAutoscaler"),
-    ("policy", "PodDisruptionBudget"),
-    ("rbac.authorization.k8s.io", "Role"),
-    ("rbac.authorization.k8s.io", "RoleBinding"),
-    ("rbac.authorization.k8s.io", "ClusterRole"),
-    ("rbac.authorization.k8s.io", "ClusterRoleBinding"),
-];
 
 /// An app compared against its cluster.
 pub struct Loaded {

@@ -4,6 +4,7 @@ mod app;
 mod appset;
 mod background;
 mod bench;
+mod console;
 mod context;
 pub mod diff;
 pub mod get;
@@ -91,8 +92,7 @@ fn install_error_handling() -> Result<()> {
 
 fn run(cli: Cli) -> Result<ExitCode> {
     if cli.command.is_none() {
-        let ctx = context::Context::new(&cli.source)?;
-        crate::tui::run_catalog_console(&ctx.workspace.catalog(&ctx.root)?, cli.readonly)?;
+        console::run(&cli.source, cli.readonly)?;
         return Ok(ExitCode::SUCCESS);
     }
     let stdout = std::io::stdout();

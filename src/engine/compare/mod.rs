@@ -64,6 +64,9 @@ pub enum ConditionType {
     SharedResourceWarning,
     RepeatedResourceWarning,
     OrphanedResourceWarning,
+    /// Automated sync refused to run (a failed revision, a wipe-out);
+    /// set by the reconcile loop, not by a comparison.
+    SyncError,
 }
 
 /// An app condition (Argo CD's `status.conditions[]`).

@@ -34,7 +34,8 @@ pub const INTERRUPTED: &str =
 /// How often a conflicting write is redone before giving up.
 const CONFLICT_ATTEMPTS: usize = 30;
 
-const GLOBAL: &str = "plumb-global";
+/// The ConfigMap (in `plumb-system`) holding the freeze of every app.
+pub const GLOBAL_CONFIG_MAP: &str = "plumb-global";
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum StoreError {
@@ -177,14 +178,17 @@ impl Store {
     }
 
     pub async fn global_freeze(&self) -> Result<Option<FreezeRecord>, StoreError> {
-        let live = self.cluster.get(&key(GLOBAL)).await?;
-        state::decode_global_freeze(live.as_ref().and_then(|l| l.get("data")), &describe(GLOBAL))
-            .map_err(StoreError::Corrupt)
+        let live = self.cluster.get(&key(GLOBAL_CONFIG_MAP)).await?;
+        state::decode_global_freeze(
+            live.as_ref().and_then(|l| l.get("data")),
+            &describe(GLOBAL_CONFIG_MAP),
+        )
+        .map_err(StoreError::Corrupt)
     }
 
     /// Sets (or with `None` lifts) the freeze of every app.
     pub async fn set_global_freeze(&self, freeze: Option<FreezeRecord>) -> Result<(), StoreError> {
-        self.read_modify_write(GLOBAL, |_| {
+        self.read_modify_write(GLOBAL_CONFIG_MAP, |_| {
             Ok((state::encode_global_freeze(freeze.as_ref())?, ()))
         })
         .await
