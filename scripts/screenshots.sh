@@ -35,6 +35,9 @@ if [ -z "$bin" ]; then
   bin=target/release/plumb
 fi
 bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
+# Real helm (the demo's chart) and kubectl (the drift), as the tests use them.
+PATH="$(scripts/tools.sh):$PATH"
+export PATH
 
 work=$(mktemp -d)
 sock=$work/tmux.sock
@@ -89,26 +92,68 @@ HTML
   echo "$out/$name.png"
 }
 
+# Waits up to $2 seconds for a screen that matches the extended regex $1.
+wait_match() {
+  local deadline=$((SECONDS + $2))
+  until screen | grep -qE -- "$1"; do
+    if [ $SECONDS -ge $deadline ]; then
+      echo "screenshots.sh: waited for /$1/; the screen:" >&2
+      screen >&2
+      exit 1
+    fi
+    sleep 0.3
+  done
+}
+
+# Waits until no operation is running anywhere in the list.
+wait_idle() {
+  local deadline=$((SECONDS + $1))
+  while screen | grep -qF "Running"; do
+    if [ $SECONDS -ge $deadline ]; then
+      echo "screenshots.sh: operations still running; the screen:" >&2
+      screen >&2
+      exit 1
+    fi
+    sleep 0.3
+  done
+}
+
+# The seeds' payments incident: the fleet after its automated syncs.
 wait_for "Applications (" 60
-# With the engine running, give the first comparisons a moment to land.
-for _ in $(seq 1 50); do
-  screen | grep -qE "Synced|OutOfSync" && break
-  sleep 0.2
-done
+wait_match "^ *payments +payments +Synced +Healthy" 120
+wait_idle 120
 shot list
 
+# The health tree of payments, the Deployment unfolded to its pods.
 text ":app payments"
 keys Enter
-wait_for "Manifests"
+wait_for "root ▸ payments"
+wait_for "Deployment payments"
+keys j l
+wait_for "ReplicaSet"
+keys j l
+wait_for "Pod"
 shot app-tree
 
+# Freeze it for the incident, then scale it behind plumb's back: the drift
+# stays and the diff pane names who made it.
+keys F
+wait_for "Freeze payments"
+text "incident 4711: holding 5 replicas"
+keys Enter
+wait_match "[Ff]rozen" 10
+kubectl --kubeconfig "$work/home/data/sandbox/kubeconfig" \
+  scale -n payments deployment/payments --replicas=5 >/dev/null
+wait_match "^OutOfSync" 60
 keys Tab
-wait_for "Diff"
+wait_for "replicas"
 shot diff
 
 keys Tab
+wait_for "ID"
 shot history
 
+# The sync modal: the plan that would revert the drift.
 keys BTab BTab s
 wait_for "Sync payments"
 shot sync-modal

@@ -7,12 +7,13 @@ mod cli_support;
 
 use std::path::Path;
 
-use cli_support::{Home, documents, keys, names, run_tool, with_namespace};
+use cli_support::{Home, Run, documents, keys, names, run_tool, with_namespace};
 use plumb::model::Object;
 
 const DEMO_URL: &str = "https://github.com/acme-corp/gitops-manifests.git";
 
-/// The Application files of the demo checkout: the root and `argocd/apps/*`.
+/// The Application files of the demo checkout: the root and `argocd/apps/*`
+/// (which also holds Argo CD's CRDs).
 fn demo_applications(checkout: &Path) -> Vec<(String, Object)> {
     let mut files = vec!["bootstrap/root.yaml".to_owned()];
     let mut children: Vec<String> = std::fs::read_dir(checkout.join("argocd/apps"))
@@ -33,6 +34,7 @@ fn demo_applications(checkout: &Path) -> Vec<(String, Object)> {
             let object = documents(&text).remove(0);
             (file, object)
         })
+        .filter(|(_, object)| object["kind"] == "Application")
         .collect()
 }
 
@@ -287,4 +289,34 @@ fn unknown_app_fails_naming_it() {
     let run = home.run(&["app", "manifests", "no-such-app"]);
     run.assert_failure()
         .assert_stderr_has(&["no-such-app", "not found"]);
+}
+
+#[test]
+fn the_demo_root_syncs_on_the_sandbox_crds_before_its_applications() {
+    let home = Home::new();
+    let run = Run::from(
+        home.command(&["app", "sync", "root"])
+            .env_remove("KUBECONFIG")
+            .output()
+            .expect("plumb runs"),
+    );
+    run.assert_success();
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    let position = |needle: &str| {
+        lines
+            .iter()
+            .position(|l| l.contains(needle) && l.ends_with("created"))
+            .unwrap_or_else(|| panic!("{needle} created:\n{}", run.stdout))
+    };
+    assert!(
+        position("applications.argoproj.io") < position("application.argoproj.io/payments"),
+        "the CRD is applied before the Applications it serves:\n{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("Operation Succeeded: successfully synced (all tasks run)"),
+        "{}",
+        run.stdout
+    );
 }

@@ -171,7 +171,6 @@ fn row<'a>(screen: &'a str, name: &str) -> &'a str {
 }
 
 #[test]
-#[ignore = "needs the engine loop (feat/loop)"]
 fn sync_drift_and_rollback_from_keys() {
     if !tmux_or_skip("sync_drift_and_rollback_from_keys") {
         return;
