@@ -20,7 +20,7 @@ use plumb::engine::policy::SelfHealSettings;
 use plumb::engine::reconcile::{Engine, EngineConfig};
 use plumb::engine::settings::CompareSettings;
 use plumb::engine::snapshot::{
-    AppView, Command, Handle, Notice, NoticeLevel, Snapshot, SyncCommand,
+    AppView, Command, Handle, Notice, NoticeLevel, Snapshot, SyncCommand, TimelineSource,
 };
 use plumb::engine::store::{INTERRUPTED, Store};
 use plumb::engine::sync::{SyncOperation, SyncRequest};
@@ -406,6 +406,17 @@ async fn the_payments_incident_through_the_handle() {
     assert!(
         timeline.iter().any(|e| e.reason == "OperationSucceeded"),
         "plumb's operations in the timeline: {timeline:?}"
+    );
+    let kube = |kind: &str, reason: &str| {
+        timeline.iter().any(|e| {
+            e.source == TimelineSource::Kubernetes
+                && e.reason == reason
+                && e.object.as_ref().is_some_and(|o| o.kind == kind)
+        })
+    };
+    assert!(
+        kube("Deployment", "ScalingReplicaSet") && kube("Pod", "Scheduled"),
+        "the cluster's events about the app's objects and their pods: {timeline:?}"
     );
 }
 
