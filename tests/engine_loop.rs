@@ -23,7 +23,7 @@ use plumb::engine::snapshot::{
     AppView, Command, Handle, Notice, NoticeLevel, Snapshot, SyncCommand, TimelineSource,
 };
 use plumb::engine::store::{INTERRUPTED, Store};
-use plumb::engine::sync::{SyncOperation, SyncRequest};
+use plumb::engine::sync::{OperationPhase, SyncOperation, SyncRequest};
 use plumb::sandbox::Sandbox;
 use plumb::source::workspace::{RootSpec, Workspace};
 use runtime_support::{running_sandbox, sandbox_cluster};
@@ -440,10 +440,26 @@ async fn a_second_plumb_is_refused_the_lease_while_the_first_syncs() {
     .await;
 
     ana.send(sync()).await.expect("sent");
-    wait_for(&ana, "ana's operation running", 10, |s| {
-        app(s).operation.is_some()
+    let running = wait_for(&ana, "ana's operation past its first wave", 10, |s| {
+        app(s).operation.as_ref().is_some_and(|op| {
+            op.operation
+                .tasks
+                .iter()
+                .any(|t| t.wave == 0 && t.result.is_some())
+        })
     })
     .await;
+    let op = app(&running).operation.clone().expect("running");
+    assert_eq!(op.phase, OperationPhase::Running);
+    let waves: Vec<i32> = op.plan.groups.iter().map(|g| g.wave).collect();
+    assert!(waves.contains(&0) && waves.contains(&1), "{waves:?}");
+    assert!(
+        op.operation
+            .tasks
+            .iter()
+            .any(|t| t.wave == 1 && t.result.is_none()),
+        "published between the waves"
+    );
     wait_for(&bob, "ana's operation seen by bob", 10, |s| {
         app(s)
             .operation
