@@ -1,7 +1,8 @@
 //! The reconcile loop without a reachable cluster: the catalog is listed
 //! before anything is compared, apps that cannot be rendered or whose
 //! cluster cannot be reached carry conditions (and are never synced), and
-//! refused commands come back as Error notices naming the app.
+//! refused commands come back as Error notices naming the app; a Git poll
+//! picks up a new root commit.
 
 mod cli_support;
 
@@ -102,7 +103,7 @@ fn unreachable() -> Arc<Clusters> {
 
 struct Offline {
     _cache: tempfile::TempDir,
-    _repo: GitRepo,
+    repo: GitRepo,
     config: EngineConfig,
 }
 
@@ -124,7 +125,7 @@ fn offline() -> Offline {
     .with_poll_interval(Duration::ZERO);
     Offline {
         _cache: cache,
-        _repo: repo,
+        repo,
         config,
     }
 }
@@ -296,4 +297,38 @@ async fn refused_commands_become_error_notices_naming_the_app() {
     let refused = next_error(&mut readonly_notices).await;
     assert!(refused.message.contains("read-only"), "{refused:?}");
     assert_eq!(refused.app.as_deref(), Some("payments"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_git_poll_fetches_and_reloads_the_catalog_when_the_root_moves() {
+    let setup = offline();
+    let handle = Engine::spawn(
+        setup
+            .config
+            .clone()
+            .with_poll_interval(Duration::from_millis(300)),
+    );
+    let before = settled(&handle).await;
+    assert!(before.app("orders").is_none());
+    let url = setup.repo.url().to_owned();
+    let server = "server: https://kubernetes.default.svc";
+    setup.repo.write(
+        "argocd/orders.yaml",
+        &app("orders", &url, "deploy", server, ""),
+    );
+    let commit = setup.repo.commit("orders");
+    let mut watch = handle.watch();
+    let moved = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            let snapshot = watch.borrow_and_update().clone();
+            if snapshot.app("orders").is_some() {
+                return snapshot;
+            }
+            watch.changed().await.expect("the engine runs");
+        }
+    })
+    .await
+    .expect("the poll finds the new app within 10 s");
+    assert_eq!(moved.root_revision, Some(commit.to_string()));
+    assert_ne!(moved.root_revision, before.root_revision);
 }

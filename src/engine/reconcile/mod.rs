@@ -27,4 +27,3 @@ mod view;
 pub use config::EngineConfig;
 pub use engine::Engine;
 pub use live::LISTED_KINDS;
-pub use schedule::{Debounce, fingerprint, jittered};

@@ -1,5 +1,6 @@
 //! What the loop publishes of one app: its [`AppView`] and timeline.
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use jiff::Timestamp;
@@ -11,6 +12,7 @@ use crate::engine::compare::{AppComparison, Condition, ConditionType};
 use crate::engine::live::{LiveIndex, event_time, uid_of};
 use crate::engine::snapshot::{AppView, Freeze, TimelineEntry, TimelineSource};
 use crate::engine::sync::OperationPhase;
+use crate::model::ResourceKey;
 
 /// The most timeline entries kept per app.
 const TIMELINE_LIMIT: usize = 100;
@@ -130,11 +132,16 @@ fn timeline(entry: &AppEntry) -> Vec<TimelineEntry> {
     timeline
 }
 
-/// Events the cluster recorded about the objects of a comparison.
+/// Events the cluster recorded about the objects of a comparison and the
+/// objects they own (ReplicaSets, Pods, ...), oldest first.
 pub fn kube_events(comparison: &AppComparison, index: &LiveIndex) -> Vec<TimelineEntry> {
+    let mut keys: BTreeSet<&ResourceKey> = comparison.resources.iter().map(|r| &r.key).collect();
+    for root in &comparison.tree {
+        keys.extend(root.walk().into_iter().map(|(_, node)| &node.key));
+    }
     let mut events = Vec::new();
-    for resource in &comparison.resources {
-        let Some(uid) = resource.live.as_deref().and_then(uid_of) else {
+    for key in keys {
+        let Some(uid) = index.get(key).and_then(|live| uid_of(live)) else {
             continue;
         };
         for event in index.events_for(uid) {
@@ -145,7 +152,7 @@ pub fn kube_events(comparison: &AppComparison, index: &LiveIndex) -> Vec<Timelin
             events.push(TimelineEntry {
                 at,
                 source: TimelineSource::Kubernetes,
-                object: Some(resource.key.clone()),
+                object: Some(key.clone()),
                 kind: text("type"),
                 reason: text("reason"),
                 message: text("message"),
