@@ -49,7 +49,7 @@ trap cleanup EXIT
 
 mkdir -p "$work/home" "$out"
 tmux -S "$sock" -f /dev/null new-session -d -s shot -x "$cols" -y "$rows" \
-  "env -u KUBECONFIG PLUMB_HOME='$work/home' HOME='$work/home' '$bin'"
+  "env -u KUBECONFIG USER=ana PLUMB_HOME='$work/home' HOME='$work/home' '$bin'"
 
 screen() { tmux -S "$sock" capture-pane -p -t shot; }
 keys() { tmux -S "$sock" send-keys -t shot "$@"; }
@@ -150,7 +150,7 @@ wait_for "replicas"
 shot diff
 
 keys Tab
-wait_for "ID"
+wait_for "#0"
 shot history
 
 # The sync modal: the plan that would revert the drift.
