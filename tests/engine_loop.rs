@@ -245,9 +245,10 @@ async fn a_second_plumb_is_refused_the_lease_while_the_first_syncs() {
     .await;
     assert_eq!(refused.app.as_deref(), Some("payments"));
     assert!(
-        refused
-            .message
-            .starts_with("cannot sync payments: operation in progress, held by ana@laptop since "),
+        refused.message.starts_with(&format!(
+            "cannot sync payments: operation in progress, held by ana@laptop (pid {}) since ",
+            std::process::id()
+        )),
         "{}",
         refused.message
     );
