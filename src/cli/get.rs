@@ -179,10 +179,10 @@ async fn select_generated<S: LiveSources>(
         Err(_) => Ok(None),
     };
     match record {
-        Ok(record) => {
-            let selection = select(generated, origin, record.as_ref());
-            (selection.app, selection.warning)
-        }
+        Ok(record) => match select(generated, origin, record.as_ref()) {
+            Some(kept) => (kept.app.clone(), Some(kept.warning)),
+            None => (generated.clone(), None),
+        },
         Err(error) => (
             generated.clone(),
             Some(format!(

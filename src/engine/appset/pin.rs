@@ -21,37 +21,33 @@ pub struct GeneratedRecord {
     pub at: Timestamp,
 }
 
-/// The app the loop and the CLI work on, and why it is not the generated one.
+/// The recorded spec an app keeps instead of the generated one, and why.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Selection {
-    pub app: Application,
-    pub warning: Option<String>,
+pub struct Kept<'a> {
+    pub app: &'a Application,
+    pub warning: String,
 }
 
 /// The recorded spec when the policy forbids updates and the template now
-/// generates something else; otherwise the generated one.
-pub fn select(
+/// generates something else; `None`: the generated app stands.
+pub fn select<'a>(
     generated: &Application,
     origin: &AppSetOrigin,
-    record: Option<&GeneratedRecord>,
-) -> Selection {
-    match record {
-        Some(record) if !origin.applications_sync.allows_update() && record.app != *generated => {
-            Selection {
-                app: record.app.clone(),
-                warning: Some(format!(
-                    "ApplicationSet {} (applicationsSync: {}): the template changed; the app keeps the spec it was created with ({})",
-                    origin.appset,
-                    origin.applications_sync.as_str(),
-                    record.at.strftime("%Y-%m-%d %H:%M:%S UTC"),
-                )),
-            }
-        }
-        _ => Selection {
-            app: generated.clone(),
-            warning: None,
-        },
+    record: Option<&'a GeneratedRecord>,
+) -> Option<Kept<'a>> {
+    let record = record?;
+    if origin.applications_sync.allows_update() || record.app == *generated {
+        return None;
     }
+    Some(Kept {
+        app: &record.app,
+        warning: format!(
+            "ApplicationSet {} (applicationsSync: {}): the template changed; the app keeps the spec it was created with ({})",
+            origin.appset,
+            origin.applications_sync.as_str(),
+            record.at.strftime("%Y-%m-%d %H:%M:%S UTC"),
+        ),
+    })
 }
 
 /// The record to store when an operation begins: the generated spec when
@@ -111,9 +107,10 @@ mod tests {
     fn policies_without_update_keep_the_recorded_spec() {
         let stored = record("apps/v1");
         for policy in [ApplicationsSync::CreateOnly, ApplicationsSync::CreateDelete] {
-            let chosen = select(&app("apps/v2"), &origin(policy), Some(&stored));
-            assert_eq!(chosen.app, app("apps/v1"), "{policy:?}");
-            let warning = chosen.warning.expect("a warning");
+            let kept = select(&app("apps/v2"), &origin(policy), Some(&stored));
+            let kept = kept.expect("the recorded spec is kept");
+            assert_eq!(*kept.app, app("apps/v1"), "{policy:?}");
+            let warning = kept.warning;
             assert!(warning.contains("ApplicationSet web"), "{warning}");
             assert!(warning.contains(policy.as_str()), "{warning}");
         }
@@ -123,19 +120,17 @@ mod tests {
     fn policies_with_update_take_the_generated_spec() {
         let stored = record("apps/v1");
         for policy in [ApplicationsSync::Sync, ApplicationsSync::CreateUpdate] {
-            let chosen = select(&app("apps/v2"), &origin(policy), Some(&stored));
-            assert_eq!(chosen.app, app("apps/v2"), "{policy:?}");
-            assert_eq!(chosen.warning, None);
+            let kept = select(&app("apps/v2"), &origin(policy), Some(&stored));
+            assert_eq!(kept, None, "{policy:?}");
         }
     }
 
     #[test]
     fn an_unchanged_template_or_no_record_warns_of_nothing() {
         let create_only = origin(ApplicationsSync::CreateOnly);
-        let same = select(&app("apps/v1"), &create_only, Some(&record("apps/v1")));
-        assert_eq!((same.app, same.warning), (app("apps/v1"), None));
-        let first = select(&app("apps/v2"), &create_only, None);
-        assert_eq!((first.app, first.warning), (app("apps/v2"), None));
+        let stored = record("apps/v1");
+        assert_eq!(select(&app("apps/v1"), &create_only, Some(&stored)), None);
+        assert_eq!(select(&app("apps/v2"), &create_only, None), None);
     }
 
     #[test]

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::live::ClusterRead;
 use crate::cluster::ClusterRef;
-use crate::engine::appset::{Selection, select};
+use crate::engine::appset::select;
 use crate::engine::compare::{AppComparison, CompareInput, compare_app};
 use crate::engine::diff::IgnoreRules;
 use crate::engine::settings::CompareSettings;
@@ -110,20 +110,16 @@ impl AppEntry {
     /// Chooses between the generated and the recorded spec again; whether
     /// the app the loop works on changed.
     pub fn repin(&mut self) -> bool {
-        let selection = self
-            .catalog
-            .appset
-            .as_ref()
-            .map(|origin| select(&self.catalog.app, origin, self.state.generated.as_ref()));
-        let (pinned, warning) = match selection {
-            Some(Selection {
-                app,
-                warning: Some(warning),
-            }) => (Some(app), Some(warning)),
-            _ => (None, None),
+        let kept =
+            self.catalog.appset.as_ref().and_then(|origin| {
+                select(&self.catalog.app, origin, self.state.generated.as_ref())
+            });
+        let (pinned, warning) = match kept {
+            Some(kept) => (Some(kept.app), Some(kept.warning)),
+            None => (None, None),
         };
-        let changed = pinned != self.pinned;
-        self.pinned = pinned;
+        let changed = pinned != self.pinned.as_ref();
+        self.pinned = pinned.cloned();
         self.appset_warning = warning;
         changed
     }

@@ -67,11 +67,10 @@ pub fn load(workspace: &Workspace, root: &RootSpec, request: Request) -> Sources
         Some(Ok(catalog)) => catalog
             .apps
             .iter()
-            .map(|a| match &a.appset {
-                Some(origin) => {
-                    select(&a.app, origin, request.records.get(&a.app.metadata.name)).app
-                }
-                None => a.app.clone(),
+            .map(|a| {
+                let record = request.records.get(&a.app.metadata.name);
+                let kept = a.appset.as_ref().and_then(|o| select(&a.app, o, record));
+                kept.map_or(&a.app, |kept| kept.app).clone()
             })
             .collect(),
         Some(Err(_)) => Vec::new(),
