@@ -15,9 +15,9 @@ use super::OutputFormat;
 use super::live_source::{LiveSource, LiveSources};
 use super::table::write_table;
 use crate::config::{Paths, Settings};
-use crate::engine::appset::AppSetOrigin;
+use crate::engine::appset::{AppSetOrigin, select};
 use crate::engine::compare::{
-    AppComparison, CompareInput, Role, compare_app, prepare_targets, role,
+    AppComparison, CompareInput, Condition, ConditionType, Role, compare_app, prepare_targets, role,
 };
 use crate::engine::diff::IgnoreRules;
 use crate::engine::live::LiveIndex;
@@ -62,6 +62,8 @@ pub struct Loaded {
     pub origin: Option<AppSetOrigin>,
     /// The app-of-apps parent, if any.
     pub parent: Option<String>,
+    /// The app as its ApplicationSet generates it now (the catalog's app).
+    pub generated: Application,
 }
 
 /// Loads the catalog, renders the app, reads its cluster and compares.
@@ -86,8 +88,12 @@ pub async fn load_as<S: LiveSources>(
     let Some(entry) = catalog.app(name) else {
         bail!("application '{name}' not found");
     };
-    let app = pin(&entry.app);
     let (origin, parent) = (entry.appset.clone(), entry.parent.clone());
+    let (selected, warning) = match &origin {
+        Some(origin) => select_generated(env, &entry.app, origin).await,
+        None => (entry.app.clone(), None),
+    };
+    let app = pin(&selected);
     let project_name = app.spec.project_or_default();
     let project = match catalog.project(project_name) {
         Some(project) => project.clone(),
@@ -130,7 +136,7 @@ pub async fn load_as<S: LiveSources>(
         _ => None,
     };
     let rules = IgnoreRules::new(&app.spec.ignore_differences, &env.settings.diff);
-    let comparison = compare_app(&CompareInput {
+    let mut comparison = compare_app(&CompareInput {
         app: &app,
         project: &project,
         desired: desired.as_deref().map_err(Clone::clone),
@@ -142,6 +148,10 @@ pub async fn load_as<S: LiveSources>(
         tracking: env.settings.tracking,
         predicted_live: predicted.as_ref(),
     });
+    if let Some(warning) = warning {
+        let kind = ConditionType::ApplicationSetWarning;
+        comparison.conditions.push(Condition::new(kind, warning));
+    }
     Ok(Loaded {
         app,
         project,
@@ -150,7 +160,37 @@ pub async fn load_as<S: LiveSources>(
         comparison,
         origin,
         parent,
+        generated: entry.app.clone(),
     })
+}
+
+/// The generated app, or the spec recorded at its first operation when
+/// `applicationsSync` forbids updates, and why; a store that cannot be read
+/// leaves the generated app, with a warning saying so.
+async fn select_generated<S: LiveSources>(
+    env: &Env<'_, S>,
+    generated: &Application,
+    origin: &AppSetOrigin,
+) -> (Application, Option<String>) {
+    let name = &generated.metadata.name;
+    let destination = generated.spec.destination.clone().unwrap_or_default();
+    let record = match env.clusters.resolve(&destination) {
+        Ok(source) => source.generated_record(name).await,
+        Err(_) => Ok(None),
+    };
+    match record {
+        Ok(record) => match select(generated, origin, record.as_ref()) {
+            Some(kept) => (kept.app.clone(), Some(kept.warning)),
+            None => (generated.clone(), None),
+        },
+        Err(error) => (
+            generated.clone(),
+            Some(format!(
+                "ApplicationSet {}: cannot read the spec recorded for {name} ({error}); showing the generated one",
+                origin.appset
+            )),
+        ),
+    }
 }
 
 async fn read_live<S: LiveSource>(

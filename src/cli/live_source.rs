@@ -9,6 +9,8 @@ use kube::api::{Api, DynamicObject, Patch, PatchParams};
 use serde_json::Value;
 
 use crate::cluster::{ClusterRef, Clusters};
+use crate::engine::appset::GeneratedRecord;
+use crate::engine::store::Store;
 use crate::model::{Destination, group_of, kind_of, name_of, namespace_of};
 
 /// Finds the cluster an app's destination names.
@@ -38,6 +40,15 @@ pub trait LiveSource {
     /// The object a server-side apply of `object` would produce (a dry run
     /// with field manager `plumb`).
     fn dry_run_apply(&self, object: &Value) -> impl Future<Output = Result<Value, String>>;
+
+    /// The ApplicationSet-generated spec plumb recorded for `app` at its
+    /// first operation, kept in this cluster's state store (none by default).
+    fn generated_record(
+        &self,
+        _app: &str,
+    ) -> impl Future<Output = Result<Option<GeneratedRecord>, String>> {
+        async { Ok(None) }
+    }
 }
 
 /// Runs a compare command against the clusters of the kubeconfig (or the
@@ -110,5 +121,10 @@ impl LiveSource for ClusterRef {
             .await
             .map_err(|e| self.error(e).to_string())?;
         serde_json::to_value(applied).map_err(|e| e.to_string())
+    }
+
+    async fn generated_record(&self, app: &str) -> Result<Option<GeneratedRecord>, String> {
+        let state = Store::new(self.clone()).load(app).await;
+        state.map(|s| s.generated).map_err(|e| e.to_string())
     }
 }

@@ -164,6 +164,11 @@ pub async fn sync(
     )?;
     print_plan(&op.plan(), out)?;
     out.flush()?;
+    if let Some(origin) = loaded.origin.as_ref().filter(|_| !args.dry_run) {
+        Store::new(cluster.clone())
+            .record_generated(&args.name, &loaded.generated, origin)
+            .await?;
+    }
     if args.background {
         return background::start(&args.name, Store::new(cluster), started, out).await;
     }

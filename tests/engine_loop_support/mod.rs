@@ -1,6 +1,7 @@
 //! The engine-loop tests' setting: a Git repository with the payments
 //! app, the in-process sandbox with its controllers, short timings, and
 //! waits on snapshots and notices.
+#![allow(dead_code)] // each test file uses a different subset
 
 use std::sync::Arc;
 use std::time::Duration;

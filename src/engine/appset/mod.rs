@@ -9,6 +9,7 @@ mod generators;
 mod glob;
 mod origin;
 mod params;
+mod pin;
 mod template;
 
 use std::collections::BTreeMap;
@@ -28,6 +29,7 @@ pub use cluster_secret::parse_cluster_secret;
 pub use fleet::{known_clusters, kubeconfig_contexts, with_cluster_secrets};
 pub use origin::{AppSetOrigin, ApplicationsSync};
 pub use params::sanitize_name;
+pub use pin::{GeneratedRecord, Kept, record_to_store, select};
 
 /// The API server address of the cluster Argo CD runs in.
 pub const IN_CLUSTER_SERVER: &str = "https://kubernetes.default.svc";

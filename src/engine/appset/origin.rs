@@ -90,6 +90,16 @@ impl ApplicationsSync {
         }
     }
 
+    /// The field's value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::CreateOnly => "create-only",
+            Self::CreateUpdate => "create-update",
+            Self::CreateDelete => "create-delete",
+            Self::Sync => "sync",
+        }
+    }
+
     /// May a changed template or parameter set update an existing Application?
     pub fn allows_update(self) -> bool {
         matches!(self, Self::CreateUpdate | Self::Sync)

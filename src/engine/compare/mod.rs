@@ -67,6 +67,10 @@ pub enum ConditionType {
     /// Automated sync refused to run (a failed revision, a wipe-out);
     /// set by the reconcile loop, not by a comparison.
     SyncError,
+    /// The app keeps the spec its ApplicationSet generated at its first
+    /// operation (`applicationsSync` forbids updates); set by the loop and
+    /// the CLI, not by a comparison.
+    ApplicationSetWarning,
 }
 
 /// An app condition (Argo CD's `status.conditions[]`).

@@ -9,6 +9,7 @@ use serde_json::Value;
 
 use super::live::ClusterRead;
 use crate::cluster::ClusterRef;
+use crate::engine::appset::select;
 use crate::engine::compare::{AppComparison, CompareInput, compare_app};
 use crate::engine::diff::IgnoreRules;
 use crate::engine::settings::CompareSettings;
@@ -59,6 +60,11 @@ pub struct AppEntry {
     pub sync_error: Option<String>,
     /// The last automated-sync notice, so a repeated reason is said once.
     pub auto_notice: Option<String>,
+    /// The recorded spec kept by `applicationsSync` instead of the generated one.
+    pub pinned: Option<Application>,
+    /// Why the app keeps its recorded spec, shown as an
+    /// `ApplicationSetWarning` condition.
+    pub appset_warning: Option<String>,
 }
 
 impl AppEntry {
@@ -86,6 +92,8 @@ impl AppEntry {
             settle_until: None,
             sync_error: None,
             auto_notice: None,
+            pinned: None,
+            appset_warning: None,
         }
     }
 
@@ -93,8 +101,27 @@ impl AppEntry {
         &self.catalog.app.metadata.name
     }
 
+    /// The app as the loop works on it: the generated spec, or the one
+    /// recorded at the first operation when `applicationsSync` forbids updates.
     pub fn app(&self) -> &Application {
-        &self.catalog.app
+        self.pinned.as_ref().unwrap_or(&self.catalog.app)
+    }
+
+    /// Chooses between the generated and the recorded spec again; whether
+    /// the app the loop works on changed.
+    pub fn repin(&mut self) -> bool {
+        let kept =
+            self.catalog.appset.as_ref().and_then(|origin| {
+                select(&self.catalog.app, origin, self.state.generated.as_ref())
+            });
+        let (pinned, warning) = match kept {
+            Some(kept) => (Some(kept.app), Some(kept.warning)),
+            None => (None, None),
+        };
+        let changed = pinned != self.pinned.as_ref();
+        self.pinned = pinned.cloned();
+        self.appset_warning = warning;
+        changed
     }
 
     /// The project to compare and gate with (Argo CD's default one when

@@ -139,6 +139,7 @@ impl Reconciler {
                 Some(message) = internal.recv() => self.internal(message, &mut debounce),
                 () = sleep_until(wake) => {}
             }
+            self.repin_all();
             let now = Instant::now();
             if next_poll.is_some_and(|at| at <= now) {
                 next_poll = self.next_poll();
@@ -295,12 +296,40 @@ impl Reconciler {
             reload,
             known_root: self.root_revision.clone(),
             apps: self.apps.iter().map(|e| e.app().clone()).collect(),
+            records: self
+                .apps
+                .iter()
+                .filter_map(|e| Some((e.name().to_owned(), e.state.generated.clone()?)))
+                .collect(),
         };
         let internal = self.internal.clone();
         tokio::task::spawn_blocking(move || {
             let loaded = sources::load(&workspace, &root, request);
             let _ = internal.send(Internal::Sources(Box::new(loaded)));
         });
+    }
+
+    /// Lets every ApplicationSet-generated app take its recorded or its
+    /// generated spec (see [`crate::engine::appset::select`]), says once
+    /// why one keeps its recorded spec, and renders again what changed.
+    fn repin_all(&mut self) {
+        let mut changed = false;
+        for at in 0..self.apps.len() {
+            let before = self.apps[at].appset_warning.clone();
+            if self.apps[at].repin() {
+                changed = true;
+                self.dirty = true;
+            }
+            let entry = &self.apps[at];
+            if let Some(warning) = &entry.appset_warning
+                && before.as_ref() != Some(warning)
+            {
+                self.notice(Some(entry.name()), NoticeLevel::Warning, warning.clone());
+            }
+        }
+        if changed {
+            self.refresh(false, false, false);
+        }
     }
 
     fn internal(&mut self, message: Internal, debounce: &mut Debounce) {

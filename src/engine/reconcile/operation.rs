@@ -28,6 +28,12 @@ impl Reconciler {
             op.wave_delay_seconds = seconds;
         }
         let limit = entry.app().spec.history_limit();
+        let generated = entry
+            .catalog
+            .appset
+            .clone()
+            .filter(|_| !op.request.dry_run)
+            .map(|origin| (entry.catalog.app.clone(), origin));
         let terminate = Arc::new(AtomicBool::new(false));
         let runner = Runner::new(
             cluster.clone(),
@@ -45,6 +51,11 @@ impl Reconciler {
         self.dirty = true;
         tokio::spawn(async move {
             let store = Store::new(cluster);
+            if let Some((app, origin)) = &generated
+                && let Err(error) = store.record_generated(&name, app, origin).await
+            {
+                tracing::warn!(app = %name, %error, "cannot record the generated spec");
+            }
             let progress = internal.clone();
             let result = run_operation(&runner, &store, op, &holder, limit, &stop, |current| {
                 let _ = progress.send(Internal::Progress {

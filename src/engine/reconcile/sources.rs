@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use crate::engine::appset::{GeneratedRecord, select};
 use crate::model::Application;
 use crate::source::discovery::Catalog;
 use crate::source::git::CommitInfo;
@@ -37,6 +38,8 @@ pub struct Request {
     pub known_root: Option<String>,
     /// The apps to render when the catalog is not reloaded.
     pub apps: Vec<Application>,
+    /// The stored ApplicationSet records, by app, for a reloaded catalog.
+    pub records: HashMap<String, GeneratedRecord>,
 }
 
 /// The commit the root resolves to (`None` for a single file or when Git
@@ -61,7 +64,15 @@ pub fn load(workspace: &Workspace, root: &RootSpec, request: Request) -> Sources
     let catalog =
         (request.reload || moved).then(|| workspace.catalog(root).map_err(|e| e.to_string()));
     let apps: Vec<Application> = match &catalog {
-        Some(Ok(catalog)) => catalog.apps.iter().map(|a| a.app.clone()).collect(),
+        Some(Ok(catalog)) => catalog
+            .apps
+            .iter()
+            .map(|a| {
+                let record = request.records.get(&a.app.metadata.name);
+                let kept = a.appset.as_ref().and_then(|o| select(&a.app, o, record));
+                kept.map_or(&a.app, |kept| kept.app).clone()
+            })
+            .collect(),
         Some(Err(_)) => Vec::new(),
         None => request.apps,
     };

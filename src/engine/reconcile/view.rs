@@ -48,7 +48,7 @@ pub fn app_view(entry: &AppEntry) -> Arc<AppView> {
         parent: entry.catalog.parent.clone(),
         appset: entry.catalog.appset.as_ref().map(|o| o.appset.clone()),
         cluster,
-        comparison: with_sync_error(entry),
+        comparison: with_loop_conditions(entry),
         operation,
         last_operation,
         history: entry.state.history.clone(),
@@ -63,16 +63,23 @@ pub fn app_view(entry: &AppEntry) -> Arc<AppView> {
     })
 }
 
-/// The comparison, with a `SyncError` condition while automated sync refuses.
-fn with_sync_error(entry: &AppEntry) -> Option<Arc<AppComparison>> {
+/// The comparison, with a `SyncError` condition while automated sync
+/// refuses and an `ApplicationSetWarning` while the app keeps its recorded spec.
+fn with_loop_conditions(entry: &AppEntry) -> Option<Arc<AppComparison>> {
     let comparison = entry.comparison.as_ref()?;
-    let Some(message) = &entry.sync_error else {
+    if entry.sync_error.is_none() && entry.appset_warning.is_none() {
         return Some(comparison.clone());
-    };
+    }
     let mut shown = AppComparison::clone(comparison);
-    shown
-        .conditions
-        .push(Condition::new(ConditionType::SyncError, message.clone()));
+    let added = [
+        (ConditionType::SyncError, &entry.sync_error),
+        (ConditionType::ApplicationSetWarning, &entry.appset_warning),
+    ];
+    for (kind, message) in added {
+        if let Some(message) = message {
+            shown.conditions.push(Condition::new(kind, message.clone()));
+        }
+    }
     Some(Arc::new(shown))
 }
 

@@ -17,10 +17,11 @@ use jiff::Timestamp;
 use serde_json::{Value, json};
 
 use crate::cluster::{ClusterError, ClusterRef, LockError, SYSTEM_NAMESPACE};
+use crate::engine::appset::{AppSetOrigin, record_to_store};
 use crate::engine::sync::{
     HistoryEntry, OperationPhase, SyncOperation, history_entry, next_history_id, trim_history,
 };
-use crate::model::ResourceKey;
+use crate::model::{Application, ResourceKey};
 
 pub use state::{AppState, AutoSyncOverride, FreezeRecord, TerminateRequest};
 
@@ -99,6 +100,26 @@ impl Store {
         self.update(app, |state| {
             state.operation = Some(op.clone());
             state.terminate = None;
+        })
+        .await
+        .map(drop)
+    }
+
+    /// Records the ApplicationSet-generated spec of `app` as an operation
+    /// begins, when `applicationsSync` says so (see
+    /// [`crate::engine::appset::record_to_store`]).
+    pub async fn record_generated(
+        &self,
+        app: &str,
+        generated: &Application,
+        origin: &AppSetOrigin,
+    ) -> Result<(), StoreError> {
+        let now = Timestamp::now();
+        self.update(app, |state| {
+            if let Some(record) = record_to_store(generated, origin, state.generated.as_ref(), now)
+            {
+                state.generated = Some(record);
+            }
         })
         .await
         .map(drop)

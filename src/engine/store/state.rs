@@ -5,6 +5,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use crate::engine::appset::GeneratedRecord;
 use crate::engine::sync::{HistoryEntry, SyncOperation};
 
 pub const HISTORY_KEY: &str = "history.json";
@@ -12,6 +13,7 @@ pub const OPERATION_KEY: &str = "operation.json";
 pub const FREEZE_KEY: &str = "freeze.json";
 pub const AUTOSYNC_KEY: &str = "autosync.json";
 pub const TERMINATE_KEY: &str = "terminate.json";
+pub const GENERATED_KEY: &str = "generated.json";
 
 /// Someone asked the running operation to stop (`plumb app terminate-op`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -59,6 +61,8 @@ pub struct AppState {
     pub autosync: AutoSyncOverride,
     /// A pending request to terminate the running operation.
     pub terminate: Option<TerminateRequest>,
+    /// The ApplicationSet-generated spec as of the app's first operation.
+    pub generated: Option<GeneratedRecord>,
 }
 
 impl AppState {
@@ -70,6 +74,7 @@ impl AppState {
             freeze: field(data, FREEZE_KEY, what)?,
             autosync: field(data, AUTOSYNC_KEY, what)?.unwrap_or_default(),
             terminate: field(data, TERMINATE_KEY, what)?,
+            generated: field(data, GENERATED_KEY, what)?,
         })
     }
 
@@ -85,6 +90,9 @@ impl AppState {
         put(&mut data, AUTOSYNC_KEY, &self.autosync)?;
         if let Some(request) = &self.terminate {
             put(&mut data, TERMINATE_KEY, request)?;
+        }
+        if let Some(record) = &self.generated {
+            put(&mut data, GENERATED_KEY, record)?;
         }
         Ok(Value::Object(data))
     }

@@ -1,0 +1,144 @@
+//! ApplicationSet `applicationsSync` and `preserveResourcesOnDeletion`
+//! through the engine's Handle, against the in-process sandbox: a
+//! create-only app keeps the spec of its first sync (with a warning the
+//! console shows) when its template changes, and an app that stops being
+//! generated leaves its objects in the cluster.
+
+mod cli_support;
+mod engine_loop_support;
+mod runtime_support;
+
+use engine_loop_support::{Setup, notice, wait_for};
+use k8s_openapi::api::core::v1::ConfigMap;
+use kube::api::Api;
+use plumb::engine::compare::{ConditionType, SyncStatus};
+use plumb::engine::reconcile::Engine;
+use plumb::engine::snapshot::{AppView, Command, NoticeLevel, Snapshot, SyncCommand};
+
+fn config_map(name: &str) -> String {
+    format!(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: {name}}}\ndata: {{greeting: hello}}\n"
+    )
+}
+
+fn appset(url: &str, path: &str, elements: &str) -> String {
+    format!(
+        "apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata: {{name: web, namespace: argocd}}
+spec:
+  generators:
+    - list:
+        elements: {elements}
+  syncPolicy:
+    applicationsSync: create-only
+    preserveResourcesOnDeletion: true
+  template:
+    metadata: {{name: 'web-{{{{env}}}}'}}
+    spec:
+      project: default
+      source: {{repoURL: '{url}', targetRevision: HEAD, path: {path}}}
+      destination: {{server: https://kubernetes.default.svc, namespace: web}}
+      syncPolicy: {{syncOptions: [CreateNamespace=true]}}
+"
+    )
+}
+
+fn web(snapshot: &Snapshot) -> Option<&AppView> {
+    snapshot.app("web-dev").map(|view| view.as_ref())
+}
+
+fn path(view: &AppView) -> Option<String> {
+    view.app
+        .spec
+        .all_sources()
+        .first()
+        .and_then(|s| s.path.clone())
+}
+
+fn warned(view: &AppView) -> bool {
+    view.comparison.as_ref().is_some_and(|c| {
+        c.conditions
+            .iter()
+            .any(|c| c.kind == ConditionType::ApplicationSetWarning)
+    })
+}
+
+fn synced(view: &AppView) -> bool {
+    view.operation.is_none()
+        && view
+            .comparison
+            .as_ref()
+            .is_some_and(|c| c.sync == SyncStatus::Synced)
+}
+
+async fn refresh(setup: &Setup, handle: &plumb::engine::snapshot::Handle, elements: &str, p: &str) {
+    setup
+        .repo
+        .write("apps/web.yaml", &appset(setup.repo.url(), p, elements));
+    setup.repo.commit("web template changed");
+    let command = Command::Refresh {
+        app: None,
+        hard: true,
+    };
+    handle.send(command).await.expect("sent");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn create_only_keeps_its_first_spec_and_a_dropped_app_leaves_its_objects() {
+    let setup = Setup::new();
+    let url = setup.repo.url().to_owned();
+    setup
+        .repo
+        .write("web/v1/cm.yaml", &config_map("web-v1"))
+        .write("web/v2/cm.yaml", &config_map("web-v2"))
+        .write("apps/web.yaml", &appset(&url, "web/v1", "[{env: dev}]"));
+    setup.repo.commit("web");
+    let handle = Engine::spawn(setup.config("ana@laptop"));
+    let mut notices = handle.notices();
+    wait_for(&handle, "the first comparison", 20, |s| !s.loading).await;
+
+    let sync = Command::Sync {
+        app: "web-dev".into(),
+        options: SyncCommand::default(),
+    };
+    handle.send(sync).await.expect("sent");
+    wait_for(&handle, "web-dev synced", 30, |s| {
+        web(s).is_some_and(|v| synced(v) && !v.history.is_empty())
+    })
+    .await;
+
+    refresh(&setup, &handle, "[{env: dev}]", "web/v2").await;
+    let warning = notice(&mut notices, "of the kept spec", |n| {
+        n.app.as_deref() == Some("web-dev") && n.level == NoticeLevel::Warning
+    })
+    .await;
+    assert!(
+        warning.message.starts_with(
+            "ApplicationSet web (applicationsSync: create-only): the template changed"
+        ),
+        "{}",
+        warning.message
+    );
+    let kept = wait_for(&handle, "web-dev kept and warned", 20, |s| {
+        web(s).is_some_and(|v| warned(v) && synced(v))
+    })
+    .await;
+    let view = web(&kept).expect("listed");
+    assert_eq!(path(view).as_deref(), Some("web/v1"));
+
+    let config_maps: Api<ConfigMap> = Api::namespaced(setup.sandbox.client(), "web");
+    refresh(&setup, &handle, "[]", "web/v2").await;
+    wait_for(&handle, "web-dev no longer listed", 20, |s| {
+        web(s).is_none()
+    })
+    .await;
+    // Settle the loop a little so anything it would do to the app's
+    // objects has happened.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let left = config_maps
+        .get_opt("web-v1")
+        .await
+        .expect("read the sandbox");
+    assert!(left.is_some(), "web-v1 was deleted with its app");
+}
