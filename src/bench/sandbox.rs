@@ -170,9 +170,10 @@ impl Drop for TempRoot {
     }
 }
 
-/// A sandbox served on loopback for this process's runs.
-struct ServedSandbox {
-    kubeconfig: PathBuf,
+/// A sandbox served on loopback TLS for this process's runs; stops serving
+/// when dropped.
+pub(super) struct ServedSandbox {
+    pub(super) kubeconfig: PathBuf,
     server: tokio::task::JoinHandle<()>,
 }
 
@@ -183,8 +184,12 @@ impl Drop for ServedSandbox {
 }
 
 async fn serve_fresh(dir: &Path) -> Result<ServedSandbox, BenchError> {
-    let sandbox = fresh(Some(kubeconfig::new_token())).await?;
-    let (served, server) = crate::sandbox::serve::serve(&sandbox, 0, dir.join("kubeconfig"))
+    serve(&fresh(Some(kubeconfig::new_token())).await?, dir).await
+}
+
+/// Serves `sandbox`, writing its kubeconfig in `dir`.
+pub(super) async fn serve(sandbox: &Sandbox, dir: &Path) -> Result<ServedSandbox, BenchError> {
+    let (served, server) = crate::sandbox::serve::serve(sandbox, 0, dir.join("kubeconfig"))
         .await
         .map_err(|e| BenchError::Baseline(e.to_string()))?;
     Ok(ServedSandbox {

@@ -17,7 +17,9 @@ use serde_json::{Value, json};
 use super::BenchError;
 use super::baseline::kubectl_apply_server_side;
 use super::measure::{Samples, peak_rss_kib};
-use super::sandbox::{Scenario, TempRoot, client_for, scenario, write_manifests};
+use super::sandbox::{
+    Scenario, ServedSandbox, TempRoot, client_for, scenario, serve, write_manifests,
+};
 use crate::cluster::{ClusterInfo, ClusterRef, Clusters};
 use crate::engine::health::HealthConfig;
 use crate::engine::policy::SyncOptions;
@@ -82,30 +84,13 @@ pub fn app_object(i: usize) -> Value {
     }
 }
 
-/// A fresh sandbox served on loopback TLS; stops serving when dropped. It
+/// A fresh sandbox served on loopback TLS, with the bench namespace. It
 /// runs no controllers (as in `plumb bench sandbox`): their simulation of
 /// hundreds of Deployments would be measured instead of the writes, and a
 /// one-wave sync does not wait for health.
-struct Served {
-    kubeconfig: PathBuf,
-    server: tokio::task::JoinHandle<()>,
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        self.server.abort();
-    }
-}
-
-async fn serve_fresh(dir: &Path) -> Result<Served, BenchError> {
+async fn serve_fresh(dir: &Path) -> Result<ServedSandbox, BenchError> {
     let sandbox = Sandbox::with_token(Clock::Real, kubeconfig::new_token());
-    let (served, server) = crate::sandbox::serve::serve(&sandbox, 0, dir.join("kubeconfig"))
-        .await
-        .map_err(|e| BenchError::Baseline(e.to_string()))?;
-    let served = Served {
-        kubeconfig: served.kubeconfig,
-        server: tokio::spawn(server),
-    };
+    let served = serve(&sandbox, dir).await?;
     let cluster = cluster_for(&served.kubeconfig).await?;
     cluster
         .create(
