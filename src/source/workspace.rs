@@ -17,7 +17,7 @@ use super::git::{CommitInfo, GitError, Repo};
 use super::render::{AppRender, RenderError, RenderOptions};
 use super::safe_path::{self, PathError};
 use crate::engine::appset::ClusterInfo;
-use crate::model::{Application, ApplicationSource};
+use crate::model::{Application, ApplicationSource, kind_of};
 
 /// Where the root manifests come from.
 #[derive(Debug, Clone, PartialEq)]
@@ -160,9 +160,12 @@ impl Workspace {
     /// each app; a render failure only means that app has no children here.
     pub fn catalog(&self, root: &RootSpec) -> Result<Catalog, WorkspaceError> {
         let mut render_children = |app: &Application| {
-            self.render_app(app, false)
+            let objects = self
+                .render_app(app, false)
                 .map(|rendered| rendered.objects.as_ref().clone())
-                .map_err(|e| e.to_string())
+                .map_err(|e| e.to_string())?;
+            self.warm_children(&objects);
+            Ok(objects)
         };
         let clusters = self.clusters();
         let repo_dir = |url: &str, revision: &str| self.checkout(url, revision);
@@ -187,6 +190,21 @@ impl Workspace {
                     &fleet,
                 ))
             }
+        }
+    }
+
+    /// Renders the Applications among `objects` side by side, so that
+    /// discovery, which walks the apps one by one, finds their output in
+    /// the render cache. Failures are left for that walk to report.
+    fn warm_children(&self, objects: &[RenderedObject]) {
+        let children: Vec<Application> = objects
+            .iter()
+            .filter(|o| kind_of(&o.object) == "Application")
+            .filter_map(|o| serde_json::from_value(o.object.clone()).ok())
+            .collect();
+        if children.len() > 1 {
+            let threads = std::thread::available_parallelism().map_or(2, usize::from);
+            self.render_all(&children, false, threads);
         }
     }
 

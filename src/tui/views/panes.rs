@@ -40,7 +40,6 @@ pub fn tree(
     }
 }
 
-/// The tree widget's rows for an app's resource tree.
 /// The tree widget's rows for an app's resource tree; `marked` node ids
 /// (a selective sync) carry a mark.
 pub fn tree_rows(
