@@ -125,9 +125,15 @@ fn sync_prints_plan_and_progress_and_history_is_shared() {
     );
     assert!(rows[0].contains("ana@"), "{}", rows[0]);
 
-    // A second sync re-applies; history grows by exactly one.
+    // A second sync re-applies; history grows by exactly one. The namespace
+    // exists now, so CreateNamespace has nothing to do (as in Argo CD).
     let second = setup.plumb(&["app", "sync", "payments", "--prune"]);
     assert_eq!(second.code, Some(0), "{}\n{}", second.stdout, second.stderr);
+    assert!(
+        !second.stdout.contains("namespace/payments"),
+        "no namespace task for a live namespace:\n{}",
+        second.stdout
+    );
     let rows = history_rows(&setup.plumb(&["app", "history", "payments"]));
     assert_eq!(rows.len(), 2);
     assert!(rows[1].starts_with('1'), "{}", rows[1]);

@@ -57,7 +57,16 @@ impl Console {
     /// 0, main screen, cursor shown, canonical (not raw) mode.
     fn quit_and_check_terminal(&self) {
         self.session.keys(&["q"]);
-        let screen = self.session.wait_for(EXIT_MARKER, STEP);
+        // Wait for the terminal-mode line the shell prints after the marker,
+        // not only the marker (a capture can land between the two).
+        let screen = self
+            .session
+            .wait_until(STEP, "the exit code and terminal mode", |s| {
+                s.lines()
+                    .skip_while(|l| !l.contains(EXIT_MARKER))
+                    .nth(1)
+                    .is_some_and(|l| !l.trim().is_empty())
+            });
         assert!(
             screen.contains(&format!("{EXIT_MARKER} 0]")),
             "plumb did not exit 0:\n{screen}"
@@ -114,8 +123,11 @@ fn console_lists_filters_opens_helps_and_quits_cleanly() {
     assert!(root.contains("Manifests"), "{root}");
 
     s.keys(&["?"]);
-    let help = s.wait_for("── list view", STEP);
-    assert!(help.contains("── history view"), "{help}");
+    // A capture can catch a frame half drawn: wait for the whole help.
+    let help = s.wait_until(STEP, "the help with every context", |screen| {
+        screen.contains("── list view") && screen.contains("── history view")
+    });
+    assert!(help.contains("── app view"), "{help}");
     s.keys(&["Escape"]);
     s.wait_gone("── list view", STEP);
     s.keys(&["Escape"]);

@@ -167,6 +167,7 @@ fn fleet(apps: usize, tree_nodes: usize) -> Result<Snapshot, BenchError> {
                     resources: Vec::new(),
                     orphaned: Vec::new(),
                     tree,
+                    namespace_live: true,
                 })),
                 operation: None,
                 last_operation: None,

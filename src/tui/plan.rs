@@ -4,7 +4,7 @@
 //! operation will run.
 
 use crate::engine::policy::SyncOptions;
-use crate::engine::runtime::sync_resources;
+use crate::engine::runtime::{needs_namespace_task, sync_resources};
 use crate::engine::snapshot::{AppView, OperationView, SyncCommand};
 use crate::engine::sync::{Plan, SyncOperation, SyncPhase, SyncRequest, SyncTask, TaskState};
 
@@ -30,7 +30,8 @@ pub fn sync_plan(view: &AppView, options: &SyncCommand) -> Result<Plan, String> 
     if !options.resources.is_empty() {
         request.resources = Some(options.resources.clone());
     }
-    let create_namespace = request.options.create_namespace;
+    request.managed_namespace_metadata = policy.managed_namespace_metadata.clone();
+    let create_namespace = needs_namespace_task(&request, comparison);
     let op = SyncOperation::start(
         &view.name,
         spec.destination_namespace(),

@@ -218,6 +218,7 @@ pub fn payments() -> AppView {
             s,
         ],
         orphaned: Vec::new(),
+        namespace_live: true,
         tree: vec![
             node(
                 &deploy,
@@ -324,6 +325,7 @@ pub fn orders() -> AppView {
         conditions: Vec::new(),
         resources: vec![hook, c, d, p],
         orphaned: Vec::new(),
+        namespace_live: true,
         tree: vec![
             node(
                 &job,
@@ -387,6 +389,7 @@ pub fn inventory() -> AppView {
             Some(degraded.clone()),
         )],
         orphaned: Vec::new(),
+        namespace_live: true,
         tree: vec![node(
             &deploy,
             Some(SyncStatus::Synced),
@@ -509,6 +512,7 @@ pub fn payments_preview(id: i64) -> plumb::engine::snapshot::RevisionPreview {
         resources: vec![d],
         orphaned: Vec::new(),
         tree: Vec::new(),
+        namespace_live: false,
     };
     plumb::engine::snapshot::RevisionPreview {
         id,

@@ -17,6 +17,7 @@ pub use windows::check_windows;
 
 use crate::engine::compare::{AppComparison, ConditionType};
 use crate::engine::policy::SyncOptions;
+use crate::engine::runtime::needs_namespace_task;
 use crate::engine::snapshot::SyncCommand;
 use crate::engine::sync::{InitiatedBy, Resource, RollbackError, SyncOperation, SyncRequest};
 use crate::model::{AppProject, Application, ApplicationSource, ResourceKey};
@@ -94,7 +95,7 @@ pub fn prepare_sync(
     }
     request.managed_namespace_metadata = policy.managed_namespace_metadata.clone();
     request.initiated_by = initiated_by;
-    let create_namespace = request.options.create_namespace;
+    let create_namespace = needs_namespace_task(&request, comparison);
     let dest_ns = app.spec.destination_namespace().to_owned();
     Ok(SyncOperation::start(
         &name,

@@ -121,6 +121,9 @@ pub struct AppComparison {
     /// Orphaned objects in the destination namespace, when the project asks.
     pub orphaned: Vec<ResourceKey>,
     pub tree: Vec<TreeNode>,
+    /// The destination namespace is live (`CreateNamespace` then has
+    /// nothing to create).
+    pub namespace_live: bool,
 }
 
 impl AppComparison {

@@ -133,6 +133,7 @@ pub fn compare(input: &CompareInput<'_>) -> AppComparison {
         ));
     }
     let tree = tree::build(&resources, Some(live), input.health);
+    let namespace_key = ResourceKey::new("", "Namespace", "", &destination_namespace);
     AppComparison {
         app: app.metadata.name.clone(),
         sync,
@@ -142,6 +143,7 @@ pub fn compare(input: &CompareInput<'_>) -> AppComparison {
         resources,
         orphaned,
         tree,
+        namespace_live: live.get(&namespace_key).is_some(),
     }
 }
 
@@ -391,5 +393,6 @@ fn unreachable(
         resources,
         orphaned: Vec::new(),
         tree,
+        namespace_live: false,
     }
 }

@@ -12,6 +12,7 @@ use crate::engine::policy::{
     AutoSyncDecision, AutoSyncInput, ComparisonSummary, LastOperation, ResourceSyncSummary,
     SyncStatusCode, can_sync, decide_auto_sync,
 };
+use crate::engine::runtime::needs_namespace_task;
 use crate::engine::snapshot::NoticeLevel;
 use crate::engine::sync::{SyncOperation, SyncRequest};
 use crate::model::Application;
@@ -85,7 +86,7 @@ impl Reconciler {
             AutoSyncDecision::Sync(request) => {
                 let message = describe(&comparison, &request);
                 let resources = permitted_resources(&app, &project, &comparison);
-                let create_namespace = request.options.create_namespace;
+                let create_namespace = needs_namespace_task(&request, &comparison);
                 let op = SyncOperation::start(
                     &name,
                     app.spec.destination_namespace(),
@@ -220,6 +221,7 @@ mod tests {
             resources: vec![resource],
             orphaned: Vec::new(),
             tree: Vec::new(),
+            namespace_live: false,
         }
     }
 

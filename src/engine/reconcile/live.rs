@@ -13,7 +13,8 @@ use crate::engine::live::LiveIndex;
 
 /// Kinds listed besides the apps' own: the children trees show, Events,
 /// and the kinds apps commonly hold (for prune candidates and orphans).
-pub const LISTED_KINDS: [(&str, &str); 22] = [
+pub const LISTED_KINDS: [(&str, &str); 23] = [
+    ("", "Namespace"),
     ("", "ConfigMap"),
     ("", "Secret"),
     ("", "Service"),

@@ -126,6 +126,7 @@ mod tests {
             resources: Vec::new(),
             orphaned: Vec::new(),
             tree: Vec::new(),
+            namespace_live: false,
         }
     }
 

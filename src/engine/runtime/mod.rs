@@ -11,5 +11,5 @@
 mod operation;
 mod runner;
 
-pub use operation::{OperationError, run_operation, sync_resources};
+pub use operation::{OperationError, needs_namespace_task, run_operation, sync_resources};
 pub use runner::{MAX_CONCURRENT_WRITES, Runner, kubectl_name};

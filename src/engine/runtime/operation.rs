@@ -12,7 +12,7 @@ use super::runner::Runner;
 use crate::cluster::{LockError, lease_duration, process_identity};
 use crate::engine::compare::{AppComparison, SyncStatus};
 use crate::engine::store::{Store, StoreError};
-use crate::engine::sync::{Resource, SyncOperation};
+use crate::engine::sync::{Resource, SyncOperation, SyncRequest};
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum OperationError {
@@ -108,6 +108,14 @@ async fn watch_termination(store: Store, app: String, stop: Arc<AtomicBool>) {
             Err(error) => tracing::warn!(%app, %error, "cannot look for a termination request"),
         }
     }
+}
+
+/// Whether a sync asking for `CreateNamespace` gets its namespace task: as
+/// in Argo CD, only when the destination namespace is missing or its
+/// managed metadata (`managedNamespaceMetadata`) is to be applied.
+pub fn needs_namespace_task(request: &SyncRequest, comparison: &AppComparison) -> bool {
+    request.options.create_namespace
+        && (!comparison.namespace_live || request.managed_namespace_metadata.is_some())
 }
 
 /// The resources a sync works on, from a comparison: every desired object
