@@ -6,36 +6,7 @@
 
 mod cli_support;
 
-use cli_support::{GitRepo, Home, Run, Server, serve};
-
-fn config_map(name: &str) -> String {
-    format!(
-        "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: {name}}}\ndata: {{greeting: hello}}\n"
-    )
-}
-
-fn appset(url: &str, path: &str, policy: &str, elements: &str) -> String {
-    format!(
-        "apiVersion: argoproj.io/v1alpha1
-kind: ApplicationSet
-metadata: {{name: web, namespace: argocd}}
-spec:
-  generators:
-    - list:
-        elements: {elements}
-  syncPolicy:
-    applicationsSync: {policy}
-    preserveResourcesOnDeletion: true
-  template:
-    metadata: {{name: 'web-{{{{env}}}}'}}
-    spec:
-      project: default
-      source: {{repoURL: '{url}', targetRevision: HEAD, path: {path}}}
-      destination: {{server: https://kubernetes.default.svc, namespace: web}}
-      syncPolicy: {{syncOptions: [CreateNamespace=true]}}
-"
-    )
-}
+use cli_support::{GitRepo, Home, Run, Server, serve, web_appset, web_config_map};
 
 struct Setup {
     server: Server,
@@ -47,11 +18,11 @@ impl Setup {
     fn new(policy: &str) -> Setup {
         let repo = GitRepo::new();
         let url = repo.url().to_owned();
-        repo.write("deploy/v1/cm.yaml", &config_map("web-v1"))
-            .write("deploy/v2/cm.yaml", &config_map("web-v2"))
+        repo.write("deploy/v1/cm.yaml", &web_config_map("web-v1"))
+            .write("deploy/v2/cm.yaml", &web_config_map("web-v2"))
             .write(
                 "argocd/web.yaml",
-                &appset(&url, "deploy/v1", policy, "[{env: dev}]"),
+                &web_appset(&url, "deploy/v1", policy, "[{env: dev}]"),
             );
         repo.commit("web");
         Setup {
@@ -62,7 +33,7 @@ impl Setup {
     }
 
     fn template(&self, path: &str, policy: &str, elements: &str) {
-        let text = appset(self.repo.url(), path, policy, elements);
+        let text = web_appset(self.repo.url(), path, policy, elements);
         self.repo.write("argocd/web.yaml", &text);
         self.repo.commit("template changed");
     }

@@ -8,41 +8,13 @@ mod cli_support;
 mod engine_loop_support;
 mod runtime_support;
 
+use cli_support::{web_appset, web_config_map};
 use engine_loop_support::{Setup, notice, wait_for};
 use k8s_openapi::api::core::v1::ConfigMap;
 use kube::api::Api;
 use plumb::engine::compare::{ConditionType, SyncStatus};
 use plumb::engine::reconcile::Engine;
 use plumb::engine::snapshot::{AppView, Command, NoticeLevel, Snapshot, SyncCommand};
-
-fn config_map(name: &str) -> String {
-    format!(
-        "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: {name}}}\ndata: {{greeting: hello}}\n"
-    )
-}
-
-fn appset(url: &str, path: &str, elements: &str) -> String {
-    format!(
-        "apiVersion: argoproj.io/v1alpha1
-kind: ApplicationSet
-metadata: {{name: web, namespace: argocd}}
-spec:
-  generators:
-    - list:
-        elements: {elements}
-  syncPolicy:
-    applicationsSync: create-only
-    preserveResourcesOnDeletion: true
-  template:
-    metadata: {{name: 'web-{{{{env}}}}'}}
-    spec:
-      project: default
-      source: {{repoURL: '{url}', targetRevision: HEAD, path: {path}}}
-      destination: {{server: https://kubernetes.default.svc, namespace: web}}
-      syncPolicy: {{syncOptions: [CreateNamespace=true]}}
-"
-    )
-}
 
 fn web(snapshot: &Snapshot) -> Option<&AppView> {
     snapshot.app("web-dev").map(|view| view.as_ref())
@@ -73,9 +45,10 @@ fn synced(view: &AppView) -> bool {
 }
 
 async fn refresh(setup: &Setup, handle: &plumb::engine::snapshot::Handle, elements: &str, p: &str) {
-    setup
-        .repo
-        .write("apps/web.yaml", &appset(setup.repo.url(), p, elements));
+    setup.repo.write(
+        "apps/web.yaml",
+        &web_appset(setup.repo.url(), p, "create-only", elements),
+    );
     setup.repo.commit("web template changed");
     let command = Command::Refresh {
         app: None,
@@ -90,9 +63,12 @@ async fn create_only_keeps_its_first_spec_and_a_dropped_app_leaves_its_objects()
     let url = setup.repo.url().to_owned();
     setup
         .repo
-        .write("web/v1/cm.yaml", &config_map("web-v1"))
-        .write("web/v2/cm.yaml", &config_map("web-v2"))
-        .write("apps/web.yaml", &appset(&url, "web/v1", "[{env: dev}]"));
+        .write("web/v1/cm.yaml", &web_config_map("web-v1"))
+        .write("web/v2/cm.yaml", &web_config_map("web-v2"))
+        .write(
+            "apps/web.yaml",
+            &web_appset(&url, "web/v1", "create-only", "[{env: dev}]"),
+        );
     setup.repo.commit("web");
     let handle = Engine::spawn(setup.config("ana@laptop"));
     let mut notices = handle.notices();

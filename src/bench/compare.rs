@@ -272,11 +272,7 @@ fn served(
     std::fs::create_dir_all(dir.path()).map_err(|e| BenchError::io(dir.path(), e))?;
     let file = dir.path().join("fleet.yaml");
     std::fs::write(&file, manifests).map_err(|e| BenchError::io(&file, e))?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| BenchError::io(Path::new("tokio runtime"), e))?;
+    let runtime = super::runtime()?;
     let _entered = runtime.enter();
     let sandbox = Sandbox::with_token(Clock::Real, kubeconfig::new_token());
     let (served, server) = runtime

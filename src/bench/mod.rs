@@ -45,3 +45,12 @@ impl BenchError {
         }
     }
 }
+
+/// The two-worker tokio runtime the benchmarks that talk to a sandbox run on.
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, BenchError> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| BenchError::io(Path::new("tokio runtime"), e))
+}

@@ -210,12 +210,7 @@ pub(super) async fn client_for(kubeconfig: &Path) -> Result<kube::Client, BenchE
 impl SandboxBench {
     /// Runs every measurement; needs no tokio runtime of its own.
     pub fn run(&self) -> Result<SandboxReport, BenchError> {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .map_err(|e| BenchError::io(Path::new("tokio runtime"), e))?;
-        runtime.block_on(self.run_async())
+        super::runtime()?.block_on(self.run_async())
     }
 
     async fn run_async(&self) -> Result<SandboxReport, BenchError> {

@@ -120,12 +120,7 @@ async fn cluster_for(kubeconfig: &Path) -> Result<ClusterRef, BenchError> {
 impl SyncBench {
     /// Runs every measurement; needs no tokio runtime of its own.
     pub fn run(&self) -> Result<SyncReport, BenchError> {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .map_err(|e| BenchError::io(Path::new("tokio runtime"), e))?;
-        runtime.block_on(self.run_async())
+        super::runtime()?.block_on(self.run_async())
     }
 
     async fn run_async(&self) -> Result<SyncReport, BenchError> {

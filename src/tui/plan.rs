@@ -3,10 +3,10 @@
 //! engine's own task builder, so the modal shows the waves and hooks the
 //! operation will run.
 
-use crate::engine::policy::SyncOptions;
-use crate::engine::runtime::{needs_namespace_task, sync_resources};
+use crate::engine::actions::{start_operation, sync_request};
+use crate::engine::runtime::sync_resources;
 use crate::engine::snapshot::{AppView, OperationView, SyncCommand};
-use crate::engine::sync::{Plan, SyncOperation, SyncPhase, SyncRequest, SyncTask, TaskState};
+use crate::engine::sync::{Plan, SyncPhase, SyncTask, TaskState};
 
 /// The plan for a manual sync of `view` with `options`, from its latest
 /// comparison. Project and window gates are the engine's: it may still
@@ -16,29 +16,8 @@ pub fn sync_plan(view: &AppView, options: &SyncCommand) -> Result<Plan, String> 
         .comparison
         .as_ref()
         .ok_or_else(|| format!("{} has not been compared yet", view.name))?;
-    let spec = &view.app.spec;
-    let policy = spec.sync_policy.clone().unwrap_or_default();
-    let revision = comparison.revisions.first().map_or("HEAD", String::as_str);
-    let mut request = SyncRequest::new(revision, jiff::Timestamp::now());
-    request.prune = options.prune;
-    request.dry_run = options.dry_run;
-    request.force = options.force;
-    request.options = SyncOptions::parse(&policy.sync_options);
-    if options.apply_out_of_sync_only {
-        request.options.apply_out_of_sync_only = true;
-    }
-    if !options.resources.is_empty() {
-        request.resources = Some(options.resources.clone());
-    }
-    request.managed_namespace_metadata = policy.managed_namespace_metadata.clone();
-    let create_namespace = needs_namespace_task(&request, comparison);
-    let op = SyncOperation::start(
-        &view.name,
-        spec.destination_namespace(),
-        request,
-        sync_resources(comparison),
-        create_namespace,
-    );
+    let request = sync_request(&view.app, comparison, options, jiff::Timestamp::now());
+    let op = start_operation(&view.app, comparison, request, sync_resources(comparison));
     Ok(op.plan())
 }
 

@@ -252,3 +252,35 @@ pub fn serve() -> Server {
         _home: home,
     }
 }
+
+/// A ConfigMap named `name`, as the ApplicationSet fixtures deploy.
+pub fn web_config_map(name: &str) -> String {
+    format!(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: {name}}}\ndata: {{greeting: hello}}\n"
+    )
+}
+
+/// The `web` ApplicationSet: a list generator over `elements` (a YAML
+/// list of `{env: ...}`), `applicationsSync: policy`, apps deploying `path`.
+pub fn web_appset(url: &str, path: &str, policy: &str, elements: &str) -> String {
+    format!(
+        "apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata: {{name: web, namespace: argocd}}
+spec:
+  generators:
+    - list:
+        elements: {elements}
+  syncPolicy:
+    applicationsSync: {policy}
+    preserveResourcesOnDeletion: true
+  template:
+    metadata: {{name: 'web-{{{{env}}}}'}}
+    spec:
+      project: default
+      source: {{repoURL: '{url}', targetRevision: HEAD, path: {path}}}
+      destination: {{server: https://kubernetes.default.svc, namespace: web}}
+      syncPolicy: {{syncOptions: [CreateNamespace=true]}}
+"
+    )
+}

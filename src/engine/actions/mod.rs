@@ -76,16 +76,28 @@ pub fn prepare_sync(
         .iter()
         .filter(|r| selected.as_ref().is_none_or(|keys| keys.contains(&r.key)))
         .collect();
-    let sources: Vec<ApplicationSource> = app.spec.all_sources().into_iter().cloned().collect();
-    gate(app, project, comparison, &sources, &touched, now)?;
+    let mut request = sync_request(app, comparison, command, now);
+    gate(app, project, comparison, &request.sources, &touched, now)?;
+    request.initiated_by = initiated_by;
+    Ok(start_operation(app, comparison, request, resources))
+}
+
+/// The request of a manual sync of `app` at its comparison's revision with
+/// the options `command` asks for; its resources, when any, select the sync.
+pub fn sync_request(
+    app: &Application,
+    comparison: &AppComparison,
+    command: &SyncCommand,
+    now: Timestamp,
+) -> SyncRequest {
     let policy = app.spec.sync_policy.clone().unwrap_or_default();
     let revision = comparison.revisions.first().map_or("HEAD", String::as_str);
     let mut request = SyncRequest::new(revision, now);
-    request.sources = sources;
+    request.sources = app.spec.all_sources().into_iter().cloned().collect();
     request.prune = command.prune;
     request.dry_run = command.dry_run;
     request.force = command.force;
-    request.resources = selected;
+    request.resources = (!command.resources.is_empty()).then(|| command.resources.clone());
     request.options = SyncOptions::parse(&policy.sync_options);
     if command.apply_out_of_sync_only {
         request.options.apply_out_of_sync_only = true;
@@ -94,16 +106,25 @@ pub fn prepare_sync(
         request.options.server_side_apply = true;
     }
     request.managed_namespace_metadata = policy.managed_namespace_metadata.clone();
-    request.initiated_by = initiated_by;
+    request
+}
+
+/// `request` as an operation of `app` over `resources`, with the
+/// `CreateNamespace` task when the comparison says it is needed.
+pub fn start_operation(
+    app: &Application,
+    comparison: &AppComparison,
+    request: SyncRequest,
+    resources: Vec<Resource>,
+) -> SyncOperation {
     let create_namespace = needs_namespace_task(&request, comparison);
-    let dest_ns = app.spec.destination_namespace().to_owned();
-    Ok(SyncOperation::start(
-        &name,
-        &dest_ns,
+    SyncOperation::start(
+        &app.metadata.name,
+        app.spec.destination_namespace(),
         request,
         resources,
         create_namespace,
-    ))
+    )
 }
 
 /// The gates every operation a user asks for passes, in Argo CD's order:

@@ -6,7 +6,6 @@ use jiff::Timestamp;
 
 use super::{SyncRefused, gate, permitted_resources};
 use crate::engine::compare::AppComparison;
-use crate::engine::runtime::needs_namespace_task;
 use crate::engine::store::AutoSyncOverride;
 use crate::engine::sync::{
     HistoryEntry, RollbackError, RollbackParams, SyncOperation, rollback_request, rollback_targets,
@@ -75,13 +74,11 @@ pub fn prepare_rollback(
         &resources.iter().collect::<Vec<_>>(),
         now,
     )?;
-    let create_namespace = needs_namespace_task(&request, comparison_at_entry);
-    Ok(SyncOperation::start(
-        name,
-        app.spec.destination_namespace(),
+    Ok(super::start_operation(
+        app,
+        comparison_at_entry,
         request,
         resources,
-        create_namespace,
     ))
 }
 

@@ -6,15 +6,14 @@ use jiff::Timestamp;
 
 use super::engine::Reconciler;
 use super::view::show_value;
-use crate::engine::actions::{permitted_resources, with_overrides};
+use crate::engine::actions::{permitted_resources, start_operation, with_overrides};
 use crate::engine::compare::{AppComparison, SyncStatus};
 use crate::engine::policy::{
     AutoSyncDecision, AutoSyncInput, ComparisonSummary, LastOperation, ResourceSyncSummary,
     SyncStatusCode, can_sync, decide_auto_sync,
 };
-use crate::engine::runtime::needs_namespace_task;
 use crate::engine::snapshot::NoticeLevel;
-use crate::engine::sync::{SyncOperation, SyncRequest};
+use crate::engine::sync::SyncRequest;
 use crate::model::Application;
 
 impl Reconciler {
@@ -86,14 +85,7 @@ impl Reconciler {
             AutoSyncDecision::Sync(request) => {
                 let message = describe(&comparison, &request);
                 let resources = permitted_resources(&app, &project, &comparison);
-                let create_namespace = needs_namespace_task(&request, &comparison);
-                let op = SyncOperation::start(
-                    &name,
-                    app.spec.destination_namespace(),
-                    *request,
-                    resources,
-                    create_namespace,
-                );
+                let op = start_operation(&app, &comparison, *request, resources);
                 self.apps[at].auto_notice = None;
                 match self.start_operation(at, op) {
                     Ok(()) => self.notice(Some(&name), NoticeLevel::Info, message),

@@ -130,16 +130,29 @@ impl Reconciler {
         let mut next_poll = self.next_poll();
         loop {
             let wake = earliest([debounce.due(), next_poll, self.heal_due()]);
-            tokio::select! {
+            // Only commands and internal messages change the catalog or the
+            // stored state that choose an app's kept ApplicationSet spec.
+            let inputs_changed = tokio::select! {
                 command = commands.recv() => match command {
-                    Some(command) => self.command(command).await,
+                    Some(command) => {
+                        self.command(command).await;
+                        true
+                    }
                     None => break,
                 },
-                Some(()) = live.recv() => debounce.poke(Instant::now()),
-                Some(message) = internal.recv() => self.internal(message, &mut debounce),
-                () = sleep_until(wake) => {}
+                Some(()) = live.recv() => {
+                    debounce.poke(Instant::now());
+                    false
+                }
+                Some(message) = internal.recv() => {
+                    self.internal(message, &mut debounce);
+                    true
+                }
+                () = sleep_until(wake) => false,
+            };
+            if inputs_changed {
+                self.repin_all();
             }
-            self.repin_all();
             let now = Instant::now();
             if next_poll.is_some_and(|at| at <= now) {
                 next_poll = self.next_poll();
