@@ -199,7 +199,9 @@ fn sync_drift_and_rollback_from_keys() {
     s.command("app orders");
     s.wait_for("root ▸ orders", STEP);
     s.keys(&["s"]);
-    let modal = s.wait_for("Sync orders", STEP);
+    let modal = s.wait_until(STEP, "the sync modal drawn whole", |screen| {
+        screen.contains("Sync orders") && screen.contains("y/enter sync")
+    });
     assert!(
         modal.contains("PreSync wave"),
         "the plan shows the hook:\n{modal}"
