@@ -51,6 +51,9 @@ pub fn run(args: SandboxArgs) -> Result<ExitCode> {
 fn serve(paths: &Paths, port: u16) -> Result<ExitCode> {
     let runtime = tokio::runtime::Runtime::new().wrap_err("cannot start the async runtime")?;
     runtime.block_on(async {
+        // Listen before announcing the kubeconfig: a SIGTERM sent right after
+        // the announcement must stop the server cleanly, not kill it.
+        let stop = stop_signal()?;
         let owner = Owner::start(&sandbox_dir(paths), port)
             .await
             .wrap_err("cannot serve the sandbox")?;
@@ -60,25 +63,30 @@ fn serve(paths: &Paths, port: u16) -> Result<ExitCode> {
             writeln!(out, "kubeconfig: {}", served.kubeconfig.display())?;
         }
         out.flush()?;
-        stopped().await;
+        stop.await;
         // Dropping the owner removes the kubeconfig and releases the state.
         drop(owner);
         Ok(ExitCode::SUCCESS)
     })
 }
 
-/// Resolves on Ctrl-C or SIGTERM.
-async fn stopped() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
-            tokio::select! {
-                _ = term.recv() => {}
-                _ = tokio::signal::ctrl_c() => {}
-            }
-            return;
+/// Installs the handlers now; the future resolves on Ctrl-C or SIGTERM.
+#[cfg(unix)]
+fn stop_signal() -> Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate()).wrap_err("cannot listen for SIGTERM")?;
+    let mut interrupt = signal(SignalKind::interrupt()).wrap_err("cannot listen for SIGINT")?;
+    Ok(async move {
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = interrupt.recv() => {}
         }
-    }
-    let _ = tokio::signal::ctrl_c().await;
+    })
+}
+
+#[cfg(not(unix))]
+fn stop_signal() -> Result<impl std::future::Future<Output = ()>> {
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
 }
