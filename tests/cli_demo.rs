@@ -320,3 +320,33 @@ fn the_demo_root_syncs_on_the_sandbox_crds_before_its_applications() {
         run.stdout
     );
 }
+
+#[test]
+fn the_demo_orders_sync_runs_its_pre_and_post_sync_hooks() {
+    let home = Home::new();
+    let sync = Run::from(
+        home.command(&["app", "sync", "orders"])
+            .env_remove("KUBECONFIG")
+            .output()
+            .expect("plumb runs"),
+    );
+    sync.assert_success();
+    for hook in [
+        "PreSync wave 0: job.batch/orders-db-migration created",
+        "PostSync wave 0: job.batch/order-processor-smoke-",
+    ] {
+        assert!(sync.stdout.contains(hook), "{hook}:\n{}", sync.stdout);
+    }
+    let get = Run::from(
+        home.command(&["app", "get", "orders"])
+            .env_remove("KUBECONFIG")
+            .output()
+            .expect("plumb runs"),
+    );
+    get.assert_success();
+    assert!(
+        !get.stdout.contains("RepeatedResourceWarning"),
+        "hooks named by generateName are not repeated:\n{}",
+        get.stdout
+    );
+}

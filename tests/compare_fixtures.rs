@@ -241,6 +241,25 @@ fn render_error_is_a_comparison_error_and_prunes_nothing() {
 }
 
 #[test]
+fn hooks_not_run_are_not_listed_and_generated_names_are_not_repeated() {
+    let got = check("hooks_not_run");
+    let pending: Vec<String> = got
+        .pending_hooks
+        .iter()
+        .map(|r| r.key.to_string())
+        .collect();
+    assert_eq!(
+        pending,
+        [
+            "batch/Job orders/orders-smoke-test-1",
+            "batch/Job orders/orders-sync-failed-2",
+            "batch/Job orders/orders-db-migration",
+        ],
+        "every hook not live is kept for the next sync"
+    );
+}
+
+#[test]
 fn hooks_and_skip_get_no_status_and_no_health_weight() {
     check("hooks");
 }

@@ -377,3 +377,33 @@ fn an_app_not_compared_yet_cannot_be_synced_from_the_modal() {
     assert!(press(&mut app, "y\n").is_empty());
     assert!(app.modal.is_some());
 }
+
+#[test]
+fn quitting_asks_while_this_process_runs_an_operation() {
+    let mut app = app();
+    press(&mut app, "q");
+    assert!(!app.quit, "orders' sync runs here: quitting asks first");
+    match &app.modal {
+        Some(Modal::Quit { apps }) => assert_eq!(apps, &["orders"]),
+        other => panic!("expected the quit modal, got {other:?}"),
+    }
+    press(&mut app, "n");
+    assert!(!app.quit && app.modal.is_none(), "n stays");
+    press(&mut app, "qy");
+    assert!(app.quit, "y quits");
+
+    let mut app = self::app();
+    press(&mut app, ":q!\n");
+    assert!(app.quit, ":q! quits without asking");
+}
+
+#[test]
+fn quitting_does_not_ask_when_operations_run_elsewhere() {
+    let mut snapshot = (*tui_fixture::incident()).clone();
+    for view in &mut snapshot.apps {
+        std::sync::Arc::make_mut(view).operation_here = false;
+    }
+    let mut app = tui_fixture::app(std::sync::Arc::new(snapshot));
+    press(&mut app, "q");
+    assert!(app.quit, "another plumb's operation goes on without us");
+}

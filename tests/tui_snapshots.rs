@@ -136,6 +136,14 @@ fn freeze_and_confirm_modals() {
 }
 
 #[test]
+fn quit_while_an_operation_runs_here() {
+    let mut app = incident_app();
+    press(&mut app, "q");
+    insta::assert_snapshot!("quit_modal", render(&mut app, 100, 16));
+    insta::assert_snapshot!("quit_modal_narrow", render(&mut app, 60, 20));
+}
+
+#[test]
 fn help_and_command_line() {
     let mut app = incident_app();
     press(&mut app, "?");

@@ -51,6 +51,8 @@ pub struct AppView {
     pub comparison: Option<Arc<AppComparison>>,
     /// The running operation, if any (this process's or another's lock).
     pub operation: Option<Arc<OperationView>>,
+    /// The running operation is this process's: quitting stops it.
+    pub operation_here: bool,
     /// The last finished operation.
     pub last_operation: Option<Arc<OperationView>>,
     /// Newest last.

@@ -267,6 +267,10 @@ impl App {
                     self.choose(index);
                     Vec::new()
                 }
+                Outcome::Quit => {
+                    self.quit = true;
+                    Vec::new()
+                }
             };
         }
         if self.input.is_some() {
@@ -346,7 +350,7 @@ impl App {
         }
         let current = self.current().cloned();
         match action {
-            Action::Quit => self.quit = true,
+            Action::Quit => self.ask_quit(),
             Action::Help => self.modal = Some(Modal::Help { scroll: 0 }),
             Action::CommandLine => self.input = Some(Input::Command(String::new())),
             Action::Filter if self.screen.is_some() => {

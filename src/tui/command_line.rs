@@ -31,7 +31,8 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("op", "facet on last operation result: :op Failed"),
     ("all", "clear filter and facets"),
     ("help", "show keys and commands"),
-    ("q", "quit"),
+    ("q", "quit (asks while a sync started here runs)"),
+    ("q!", "quit without asking"),
 ];
 
 pub fn run(app: &mut App, line: &str) -> Vec<Command> {
@@ -42,7 +43,11 @@ pub fn run(app: &mut App, line: &str) -> Vec<Command> {
     };
     let action = match name {
         "" => return Vec::new(),
-        "q" | "q!" | "quit" | "wq" => Action::Quit,
+        "q!" => {
+            app.quit = true;
+            return Vec::new();
+        }
+        "q" | "quit" | "wq" => Action::Quit,
         "help" => Action::Help,
         "sync" => Action::Sync,
         "rollback" => Action::Rollback,

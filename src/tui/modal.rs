@@ -27,6 +27,10 @@ pub enum Modal {
         typed: String,
         command: Command,
     },
+    /// Quitting would stop operations this process runs.
+    Quit {
+        apps: Vec<String>,
+    },
     /// `:ctx`: the known clusters; choosing one shows only its apps.
     Contexts {
         selected: usize,
@@ -66,6 +70,7 @@ pub enum Outcome {
     Replace(Modal),
     /// An entry of a list modal was chosen; the app knows what it means.
     Choose(usize),
+    Quit,
 }
 
 impl Modal {
@@ -112,6 +117,11 @@ impl Modal {
                     reason.push(c);
                     Outcome::Stay
                 }
+                _ => Outcome::Stay,
+            },
+            Modal::Quit { .. } => match key.code {
+                KeyCode::Enter | KeyCode::Char('y') => Outcome::Quit,
+                KeyCode::Char('n') => Outcome::Close,
                 _ => Outcome::Stay,
             },
             Modal::Confirm { command, .. } => match key.code {

@@ -214,6 +214,23 @@ impl App {
         self.refilter();
     }
 
+    /// Quits, unless operations this process runs would stop with it: then
+    /// asks first (Ctrl-C and `:q!` do not ask).
+    pub(super) fn ask_quit(&mut self) {
+        let apps: Vec<String> = self
+            .snapshot
+            .apps
+            .iter()
+            .filter(|a| a.operation_here)
+            .map(|a| a.name.clone())
+            .collect();
+        if apps.is_empty() {
+            self.quit = true;
+        } else {
+            self.modal = Some(Modal::Quit { apps });
+        }
+    }
+
     /// An entry of a list modal was chosen.
     pub(super) fn choose(&mut self, index: usize) {
         let Some(Modal::Contexts { .. }) = self.modal.take() else {

@@ -154,6 +154,7 @@ fn base(name: &str, app: Arc<Application>, cluster: &str) -> AppView {
         cluster: cluster.into(),
         comparison: None,
         operation: None,
+        operation_here: false,
         last_operation: None,
         history: Vec::new(),
         commits: Vec::new(),
@@ -219,6 +220,7 @@ pub fn payments() -> AppView {
         ],
         orphaned: Vec::new(),
         namespace_live: true,
+        pending_hooks: Vec::new(),
         tree: vec![
             node(
                 &deploy,
@@ -326,6 +328,7 @@ pub fn orders() -> AppView {
         resources: vec![hook, c, d, p],
         orphaned: Vec::new(),
         namespace_live: true,
+        pending_hooks: Vec::new(),
         tree: vec![
             node(
                 &job,
@@ -369,6 +372,7 @@ pub fn orders() -> AppView {
     );
     view.comparison = Some(Arc::new(comparison));
     view.operation = Some(Arc::new(operation));
+    view.operation_here = true;
     view.auto_sync = true;
     view.self_heal = true;
     view
@@ -390,6 +394,7 @@ pub fn inventory() -> AppView {
         )],
         orphaned: Vec::new(),
         namespace_live: true,
+        pending_hooks: Vec::new(),
         tree: vec![node(
             &deploy,
             Some(SyncStatus::Synced),
@@ -513,6 +518,7 @@ pub fn payments_preview(id: i64) -> plumb::engine::snapshot::RevisionPreview {
         orphaned: Vec::new(),
         tree: Vec::new(),
         namespace_live: false,
+        pending_hooks: Vec::new(),
     };
     plumb::engine::snapshot::RevisionPreview {
         id,

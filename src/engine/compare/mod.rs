@@ -124,6 +124,10 @@ pub struct AppComparison {
     /// The destination namespace is live (`CreateNamespace` then has
     /// nothing to create).
     pub namespace_live: bool,
+    /// Desired hooks that are not live: not app resources (as in Argo CD),
+    /// but the next sync runs them.
+    #[serde(skip)]
+    pub pending_hooks: Vec<ResourceResult>,
 }
 
 impl AppComparison {

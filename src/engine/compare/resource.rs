@@ -89,10 +89,12 @@ pub fn compare(input: &CompareInput<'_>) -> AppComparison {
     };
     let pairs = pair(input, live, &targets, &instance, &mut conditions);
     let desired_known = input.desired.is_ok();
-    let mut resources: Vec<ResourceResult> = pairs
-        .into_iter()
-        .map(|pair| judge(input, pair, desired_known, &mut conditions))
-        .collect();
+    let (pending_hooks, mut resources) = split_pending_hooks(
+        pairs
+            .into_iter()
+            .map(|pair| judge(input, pair, desired_known, &mut conditions))
+            .collect(),
+    );
     resources.sort_by(|a, b| a.key.cmp(&b.key));
 
     let comparison_failed = conditions.iter().any(|c| {
@@ -144,7 +146,18 @@ pub fn compare(input: &CompareInput<'_>) -> AppComparison {
         orphaned,
         tree,
         namespace_live: live.get(&namespace_key).is_some(),
+        pending_hooks,
     }
+}
+
+/// As in Argo CD, a hook is an app resource only while it exists live; the
+/// hooks that have not run are kept apart for the next sync.
+fn split_pending_hooks(
+    resources: Vec<ResourceResult>,
+) -> (Vec<ResourceResult>, Vec<ResourceResult>) {
+    resources
+        .into_iter()
+        .partition(|r| r.hook && r.live.is_none())
 }
 
 /// One target/live pair, with the target's role and whether the project permits it.
@@ -383,6 +396,7 @@ fn unreachable(
             counts_for_app: true,
         })
         .collect();
+    let (pending_hooks, resources) = split_pending_hooks(resources);
     let tree = tree::build(&resources, None, input.health);
     AppComparison {
         app: input.app.metadata.name.clone(),
@@ -394,5 +408,6 @@ fn unreachable(
         orphaned: Vec::new(),
         tree,
         namespace_live: false,
+        pending_hooks,
     }
 }

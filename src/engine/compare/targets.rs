@@ -20,6 +20,8 @@ pub struct Target {
 
 /// Keys the rendered objects (the last of repeated keys wins, with a
 /// RepeatedResourceWarning) and stamps tracking on them, in render order.
+/// An object named only by `generateName` is keyed `generateName` + its
+/// position, as Argo CD does, so such hooks never count as repeated.
 pub fn prepare(
     rendered: &[Value],
     instance: &str,
@@ -31,7 +33,7 @@ pub fn prepare(
     let mut by_key: BTreeMap<ResourceKey, usize> = BTreeMap::new();
     let mut counts: BTreeMap<ResourceKey, usize> = BTreeMap::new();
     let mut targets: Vec<Target> = Vec::new();
-    for object in rendered {
+    for (position, object) in rendered.iter().enumerate() {
         let namespaced = scope(group_of(object), kind_of(object));
         let mut object = object.clone();
         let namespace = match namespaced {
@@ -59,7 +61,7 @@ pub fn prepare(
             group_of(&object),
             kind_of(&object),
             &namespace,
-            name_of(&object),
+            &key_name(&object, position),
         );
         *counts.entry(key.clone()).or_default() += 1;
         let target = Target {
@@ -85,4 +87,15 @@ pub fn prepare(
         ));
     }
     targets
+}
+
+fn key_name(object: &Value, position: usize) -> String {
+    let generate_name = object
+        .pointer("/metadata/generateName")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    match name_of(object) {
+        "" if !generate_name.is_empty() => format!("{generate_name}{position}"),
+        name => name.to_owned(),
+    }
 }

@@ -214,6 +214,7 @@ mod tests {
             orphaned: Vec::new(),
             tree: Vec::new(),
             namespace_live: false,
+            pending_hooks: Vec::new(),
         }
     }
 

@@ -50,6 +50,7 @@ pub fn app_view(entry: &AppEntry) -> Arc<AppView> {
         cluster,
         comparison: with_loop_conditions(entry),
         operation,
+        operation_here: entry.running.is_some(),
         last_operation,
         history: entry.state.history.clone(),
         commits: entry.commits.clone(),

@@ -124,6 +124,7 @@ pub fn sync_resources(comparison: &AppComparison) -> Vec<Resource> {
     comparison
         .resources
         .iter()
+        .chain(&comparison.pending_hooks)
         .filter(|r| r.desired.is_some() || r.live.is_some())
         .map(|r| Resource {
             key: r.key.clone(),

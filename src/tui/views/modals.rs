@@ -41,6 +41,21 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             ],
             0,
         ),
+        Modal::Quit { apps } => (
+            "Quit",
+            vec![
+                Line::styled(
+                    format!("This plumb is running an operation on {}.", apps.join(", ")),
+                    theme.style(Role::Warn),
+                ),
+                Line::raw(
+                    "Quitting stops it mid-way; its lock expires and the next start shows it as interrupted.",
+                ),
+                Line::raw(""),
+                footer(theme, "y/enter quit · n/esc stay"),
+            ],
+            0,
+        ),
         Modal::Confirm { prompt, .. } => (
             "Confirm",
             vec![
