@@ -21,6 +21,7 @@ use crate::model::{Application, ResourceKey};
 use crate::tui::app::{App, Msg};
 use crate::tui::keymap::Keymap;
 use crate::tui::theme::Theme;
+use crate::tui::tree_select::node_tag;
 use crate::tui::views;
 
 pub const FIRST_FRAME_TARGET_MS: f64 = 100.0;
@@ -87,7 +88,7 @@ impl TuiBench {
             for root in 0..roots(self.tree_nodes) {
                 screen
                     .tree
-                    .open(vec![format!("apps/Deployment/big/web-{root}")]);
+                    .open(vec![node_tag(&format!("apps/Deployment/big/web-{root}"))]);
             }
         }
         let mut tree = Vec::with_capacity(self.frames);

@@ -86,7 +86,8 @@ pub struct ListState {
 pub struct AppScreen {
     pub name: String,
     pub tab: Tab,
-    pub tree: TreeState<String>,
+    /// Keyed by [`node_tag`](super::tree_select::node_tag).
+    pub tree: TreeState<u64>,
     /// The resource (tree node id) the diff and manifests are about;
     /// `None` is the whole app.
     pub focus: Option<String>,
@@ -95,7 +96,7 @@ pub struct AppScreen {
     pub scroll: usize,
     /// Tree rows built for one snapshot generation, reused across frames
     /// (cleared when marks change).
-    pub tree_rows: Option<(u64, Vec<TreeItem<'static, String>>)>,
+    pub tree_rows: Option<(u64, Vec<TreeItem<'static, u64>>)>,
     /// Tree node ids marked for a selective sync.
     pub marked: BTreeSet<String>,
     /// The history id whose rollback preview the diff pane shows instead
@@ -465,7 +466,7 @@ impl App {
             .app(name)
             .and_then(|a| a.comparison.as_ref())
             .and_then(|c| c.tree.first())
-            .map(|n| n.id.clone());
+            .map(|n| super::tree_select::node_tag(&n.id));
         if let Some(first) = first {
             tree.select(vec![first]);
         }

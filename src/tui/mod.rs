@@ -16,6 +16,7 @@ mod operations;
 pub mod plan;
 pub mod runner;
 pub mod theme;
+pub mod tree_select;
 pub mod views;
 
 /// Restores the terminal (raw mode off, main screen, cursor shown) before a

@@ -3,6 +3,7 @@
 
 use super::app::{App, Tab};
 use super::keymap::Action;
+use super::tree_select::selected_node_id;
 
 impl App {
     pub(super) fn motion(&mut self, action: Action) {
@@ -74,7 +75,8 @@ impl App {
                 screen.tree.key_left();
             }
             Action::ToggleSection if screen.tab == Tab::Tree => {
-                let Some(id) = screen.tree.selected().last().cloned() else {
+                let view = snapshot.app(&screen.name).map(|a| &**a);
+                let Some(id) = selected_node_id(&screen.tree, view) else {
                     return;
                 };
                 let child_app = id

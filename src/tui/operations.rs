@@ -6,6 +6,7 @@ use super::app::{App, Tab};
 use super::fleet::{self, Facet, FacetField};
 use super::modal::{Modal, RollbackModal, SyncModal};
 use super::plan;
+use super::tree_select::selected_node_id;
 use crate::engine::snapshot::{AppView, Command, SyncCommand};
 use crate::engine::tree::node_id;
 use crate::model::ResourceKey;
@@ -52,7 +53,8 @@ impl App {
         if screen.tab != Tab::Tree {
             return;
         }
-        let Some(id) = screen.tree.selected().last().cloned() else {
+        let Some(id) = selected_node_id(&screen.tree, snapshot.app(&screen.name).map(|a| &**a))
+        else {
             return;
         };
         let managed = snapshot

@@ -12,6 +12,7 @@ use crate::engine::snapshot::AppView;
 use crate::tui::app::{App, Tab};
 use crate::tui::fleet;
 use crate::tui::theme::Role;
+use crate::tui::tree_select::selected_node_id;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
     let Some(name) = app.screen.as_ref().map(|s| s.name.clone()) else {
@@ -87,7 +88,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
             let focus = screen
                 .focus
                 .clone()
-                .or_else(|| screen.tree.selected().last().cloned());
+                .or_else(|| selected_node_id(&screen.tree, Some(view)));
             panes::manifests(
                 frame,
                 pane,

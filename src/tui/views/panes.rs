@@ -15,14 +15,15 @@ use crate::engine::snapshot::{AppView, TimelineSource};
 use crate::engine::tree::{TreeNode, node_id};
 use crate::tui::diff_pane::{DiffState, LineKind};
 use crate::tui::theme::{Role, Theme};
+use crate::tui::tree_select::node_tag;
 
 pub fn tree(
     frame: &mut Frame,
     area: Rect,
     theme: &Theme,
     view: &AppView,
-    items: &[TreeItem<'static, String>],
-    state: &mut TreeState<String>,
+    items: &[TreeItem<'static, u64>],
+    state: &mut TreeState<u64>,
 ) {
     if view.comparison.is_none() {
         frame.render_widget(Paragraph::new("Not compared yet."), area);
@@ -46,7 +47,7 @@ pub fn tree_rows(
     theme: &Theme,
     view: &AppView,
     marked: &BTreeSet<String>,
-) -> Vec<TreeItem<'static, String>> {
+) -> Vec<TreeItem<'static, u64>> {
     view.comparison
         .iter()
         .flat_map(|c| &c.tree)
@@ -54,11 +55,7 @@ pub fn tree_rows(
         .collect()
 }
 
-fn tree_item(
-    theme: &Theme,
-    node: &TreeNode,
-    marked: &BTreeSet<String>,
-) -> TreeItem<'static, String> {
+fn tree_item(theme: &Theme, node: &TreeNode, marked: &BTreeSet<String>) -> TreeItem<'static, u64> {
     let mut spans = Vec::new();
     if marked.contains(&node.id) {
         spans.push(Span::styled("● ", theme.style(Role::Key)));
@@ -84,18 +81,18 @@ fn tree_item(
             ));
         }
     }
-    let children: Vec<TreeItem<String>> = node
+    let children: Vec<TreeItem<u64>> = node
         .children
         .iter()
         .map(|c| tree_item(theme, c, marked))
         .collect();
     let text = Line::from(spans);
-    let leaf = || TreeItem::new_leaf(node.id.clone(), text.clone());
+    let leaf = || TreeItem::new_leaf(node_tag(&node.id), text.clone());
     if children.is_empty() {
         leaf()
     } else {
         // Sibling ids are unique by construction; fall back to a leaf if not.
-        TreeItem::new(node.id.clone(), text.clone(), children).unwrap_or_else(|_| leaf())
+        TreeItem::new(node_tag(&node.id), text.clone(), children).unwrap_or_else(|_| leaf())
     }
 }
 
