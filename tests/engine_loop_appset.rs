@@ -1,8 +1,9 @@
 //! ApplicationSet `applicationsSync` and `preserveResourcesOnDeletion`
 //! through the engine's Handle, against the in-process sandbox: a
 //! create-only app keeps the spec of its first sync (with a warning the
-//! console shows) when its template changes, and an app that stops being
-//! generated leaves its objects in the cluster.
+//! console shows) when its template changes, stays listed from that record
+//! when it stops being generated (also in an engine started afterwards),
+//! and under create-delete goes, leaving its objects in the cluster.
 
 mod cli_support;
 mod engine_loop_support;
@@ -44,10 +45,16 @@ fn synced(view: &AppView) -> bool {
             .is_some_and(|c| c.sync == SyncStatus::Synced)
 }
 
-async fn refresh(setup: &Setup, handle: &plumb::engine::snapshot::Handle, elements: &str, p: &str) {
+async fn refresh(
+    setup: &Setup,
+    handle: &plumb::engine::snapshot::Handle,
+    policy: &str,
+    elements: &str,
+    p: &str,
+) {
     setup.repo.write(
         "apps/web.yaml",
-        &web_appset(setup.repo.url(), p, "create-only", elements),
+        &web_appset(setup.repo.url(), p, policy, elements),
     );
     setup.repo.commit("web template changed");
     let command = Command::Refresh {
@@ -58,7 +65,7 @@ async fn refresh(setup: &Setup, handle: &plumb::engine::snapshot::Handle, elemen
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn create_only_keeps_its_first_spec_and_a_dropped_app_leaves_its_objects() {
+async fn create_only_keeps_its_first_spec_and_its_dropped_app_and_create_delete_lets_it_go() {
     let setup = Setup::new();
     let url = setup.repo.url().to_owned();
     setup
@@ -84,7 +91,7 @@ async fn create_only_keeps_its_first_spec_and_a_dropped_app_leaves_its_objects()
     })
     .await;
 
-    refresh(&setup, &handle, "[{env: dev}]", "web/v2").await;
+    refresh(&setup, &handle, "create-only", "[{env: dev}]", "web/v2").await;
     let warning = notice(&mut notices, "of the kept spec", |n| {
         n.app.as_deref() == Some("web-dev") && n.level == NoticeLevel::Warning
     })
@@ -103,9 +110,42 @@ async fn create_only_keeps_its_first_spec_and_a_dropped_app_leaves_its_objects()
     let view = web(&kept).expect("listed");
     assert_eq!(path(view).as_deref(), Some("web/v1"));
 
+    refresh(&setup, &handle, "create-only", "[]", "web/v2").await;
+    let dropped = |s: &Snapshot| {
+        web(s).is_some_and(|v| {
+            synced(v)
+                && v.comparison.as_ref().is_some_and(|c| {
+                    c.conditions.iter().any(|c| {
+                        c.kind == ConditionType::ApplicationSetWarning
+                            && c.message.contains("no longer generates this app")
+                    })
+                })
+        })
+    };
+    let kept = wait_for(
+        &handle,
+        "web-dev kept though no longer generated",
+        20,
+        dropped,
+    )
+    .await;
+    let view = web(&kept).expect("listed");
+    assert_eq!(path(view).as_deref(), Some("web/v1"));
+    assert_eq!(view.appset.as_deref(), Some("web"));
+    drop(handle);
+
+    let restarted = Engine::spawn(setup.config("ana@laptop"));
+    wait_for(
+        &restarted,
+        "web-dev listed again from its record",
+        20,
+        dropped,
+    )
+    .await;
+
     let config_maps: Api<ConfigMap> = Api::namespaced(setup.sandbox.client(), "web");
-    refresh(&setup, &handle, "[]", "web/v2").await;
-    wait_for(&handle, "web-dev no longer listed", 20, |s| {
+    refresh(&setup, &restarted, "create-delete", "[]", "web/v2").await;
+    wait_for(&restarted, "web-dev no longer listed", 20, |s| {
         web(s).is_none()
     })
     .await;

@@ -65,6 +65,9 @@ pub struct AppEntry {
     /// Why the app keeps its recorded spec, shown as an
     /// `ApplicationSetWarning` condition.
     pub appset_warning: Option<String>,
+    /// Why the app is listed though its ApplicationSet no longer generates
+    /// it (see [`super::ungenerated`]); its catalog entry is the record.
+    pub ungenerated: Option<String>,
 }
 
 impl AppEntry {
@@ -94,6 +97,7 @@ impl AppEntry {
             auto_notice: None,
             pinned: None,
             appset_warning: None,
+            ungenerated: None,
         }
     }
 
@@ -110,6 +114,9 @@ impl AppEntry {
     /// Chooses between the generated and the recorded spec again; whether
     /// the app the loop works on changed.
     pub fn repin(&mut self) -> bool {
+        if self.ungenerated.is_some() {
+            return false;
+        }
         let kept =
             self.catalog.appset.as_ref().and_then(|origin| {
                 select(&self.catalog.app, origin, self.state.generated.as_ref())

@@ -15,14 +15,16 @@ use super::config::EngineConfig;
 use super::live::{LiveCaches, LiveRead};
 use super::schedule::{Debounce, earliest, fingerprint, jittered, wait_until};
 use super::sources::{self, Sources};
+use super::ungenerated::{KeepingAppSet, keeping_appsets};
 use super::view::{app_view, kube_events};
 use crate::cluster::GroupKind;
+use crate::engine::appset::GeneratedRecord;
 use crate::engine::snapshot::{
     ClusterView, Command, Freeze, Handle, Notice, NoticeLevel, OperationView, Snapshot,
 };
 use crate::engine::store::{AppState, FreezeRecord};
 use crate::engine::sync::SyncOperation;
-use crate::model::{Diagnostic, group_of, kind_of};
+use crate::model::{AppProject, Diagnostic, group_of, kind_of};
 use crate::source::discovery::Catalog;
 
 /// Starts the reconcile loop.
@@ -58,6 +60,8 @@ impl Engine {
             global_writes: 0,
             refreshing: false,
             refresh_pending: None,
+            projects: Vec::new(),
+            keeping: HashMap::new(),
             config,
         };
         let (workspace, root) = (&reconciler.config.workspace, &reconciler.config.root);
@@ -90,6 +94,8 @@ pub(super) enum Internal {
         result: Box<Result<SyncOperation, String>>,
         state: Option<Box<AppState>>,
     },
+    /// The recorded ApplicationSet-generated specs of one cluster, by app.
+    Recorded(Vec<(String, GeneratedRecord)>),
 }
 
 pub(super) struct Reconciler {
@@ -115,6 +121,9 @@ pub(super) struct Reconciler {
     refreshing: bool,
     /// A refresh asked for while one ran: (fetch, hard, reload).
     refresh_pending: Option<(bool, bool, bool)>,
+    pub(super) projects: Vec<AppProject>,
+    /// The ApplicationSets that keep the apps they stop generating.
+    pub(super) keeping: HashMap<String, KeepingAppSet>,
 }
 
 impl Reconciler {
@@ -126,6 +135,7 @@ impl Reconciler {
     ) {
         self.refresh(false, false, false);
         self.load_states(true);
+        self.find_ungenerated();
         let mut debounce = Debounce::new(self.config.debounce);
         let mut next_poll = self.next_poll();
         loop {
@@ -228,36 +238,25 @@ impl Reconciler {
             .drain(..)
             .map(|e| (e.name().to_owned(), e))
             .collect();
+        self.projects = catalog.projects.clone();
+        self.keeping = keeping_appsets(&catalog);
         for item in catalog.apps.iter().cloned() {
-            let app = &item.app;
-            let project_name = app.spec.project_or_default();
-            let project = match catalog.project(project_name) {
-                Some(project) => Ok(project.clone()),
-                None if project_name == "default" => {
-                    Ok(crate::model::AppProject::default_project())
-                }
-                None => Err(format!(
-                    "application '{}': project '{project_name}' not found",
-                    app.metadata.name
-                )),
-            };
-            let destination = app.spec.destination.clone().unwrap_or_default();
-            let cluster = self
-                .config
-                .clusters
-                .resolve(&destination)
-                .map_err(|e| format!("application '{}': {e}", app.metadata.name));
-            let entry = match old.remove(&app.metadata.name) {
+            let (project, cluster) = self.resolve(&item.app);
+            let entry = match old.remove(&item.app.metadata.name) {
                 Some(mut kept) => {
                     kept.catalog = item;
                     kept.project = project;
                     kept.cluster = cluster;
+                    if kept.ungenerated.take().is_some() {
+                        kept.appset_warning = None;
+                    }
                     kept
                 }
                 None => AppEntry::new(item, project, cluster),
             };
             self.apps.push(entry);
         }
+        self.keep_ungenerated(old);
         self.diagnostics = catalog.diagnostics;
         self.catalog_loaded = true;
         self.dirty = true;
@@ -354,6 +353,11 @@ impl Reconciler {
                 self.apply_renders(loaded.renders);
                 if reloaded {
                     self.load_states(true);
+                    self.find_ungenerated();
+                    // A reloaded catalog renders only the apps it lists.
+                    if self.apps.iter().any(|e| e.ungenerated.is_some()) {
+                        self.refresh(false, false, false);
+                    }
                 }
                 if let Some((fetch, hard, reload)) = self.refresh_pending.take() {
                     self.refresh(fetch, hard, reload);
@@ -388,6 +392,11 @@ impl Reconciler {
             Internal::Finished { app, result, state } => {
                 self.finished(&app, *result, state.map(|s| *s));
                 debounce.poke(Instant::now());
+            }
+            Internal::Recorded(records) => {
+                if self.adopt_recorded(records) {
+                    self.refresh(false, false, false);
+                }
             }
         }
     }

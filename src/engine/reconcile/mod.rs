@@ -22,6 +22,7 @@ mod operation;
 mod schedule;
 mod sources;
 mod state;
+mod ungenerated;
 mod view;
 
 pub use config::EngineConfig;

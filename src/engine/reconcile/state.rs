@@ -23,7 +23,7 @@ impl Reconciler {
         self.load_global_freeze();
     }
 
-    fn load_state(&self, at: usize, recover: bool) {
+    pub(super) fn load_state(&self, at: usize, recover: bool) {
         let entry = &self.apps[at];
         let Ok(cluster) = entry.cluster.clone() else {
             return;

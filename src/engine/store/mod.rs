@@ -17,7 +17,7 @@ use jiff::Timestamp;
 use serde_json::{Value, json};
 
 use crate::cluster::{ClusterError, ClusterRef, LockError, SYSTEM_NAMESPACE};
-use crate::engine::appset::{AppSetOrigin, record_to_store};
+use crate::engine::appset::{AppSetOrigin, GeneratedRecord, record_to_store};
 use crate::engine::sync::{
     HistoryEntry, OperationPhase, SyncOperation, history_entry, next_history_id, trim_history,
 };
@@ -56,8 +56,10 @@ pub struct Store {
     cluster: ClusterRef,
 }
 
+const APP_CONFIG_MAP_PREFIX: &str = "plumb-app-";
+
 pub fn config_map_name(app: &str) -> String {
-    format!("plumb-app-{app}")
+    format!("{APP_CONFIG_MAP_PREFIX}{app}")
 }
 
 impl Store {
@@ -103,6 +105,32 @@ impl Store {
         })
         .await
         .map(drop)
+    }
+
+    /// Every app's recorded ApplicationSet-generated spec in this cluster,
+    /// by app name; a state that cannot be read is skipped with a warning.
+    pub async fn generated_records(&self) -> Result<Vec<(String, GeneratedRecord)>, StoreError> {
+        let kinds = [(String::new(), "ConfigMap".to_owned())];
+        let maps = self
+            .cluster
+            .list_live(&kinds, Some(SYSTEM_NAMESPACE))
+            .await?;
+        let mut records = Vec::new();
+        for map in &maps {
+            let name = crate::model::name_of(map);
+            let Some(app) = name.strip_prefix(APP_CONFIG_MAP_PREFIX) else {
+                continue;
+            };
+            match AppState::decode(map.get("data"), &describe(name)) {
+                Ok(AppState {
+                    generated: Some(record),
+                    ..
+                }) => records.push((app.to_owned(), record)),
+                Ok(_) => {}
+                Err(error) => tracing::warn!(%error, "cannot read a stored state"),
+            }
+        }
+        Ok(records)
     }
 
     /// Records the ApplicationSet-generated spec of `app` as an operation
