@@ -305,3 +305,16 @@ fn an_automated_sync_request_carries_policy_and_default_retry() {
     assert_eq!(request.retry.map(|r| r.limit), Some(5));
     assert_eq!(request.started_at, ts(100));
 }
+
+#[test]
+fn an_operation_interrupted_by_a_dead_plumb_is_tried_again() {
+    let cmp = comparison(vec![res("a", SyncStatusCode::OutOfSync, false)]);
+    let interrupted = last(
+        OperationPhase::Error,
+        plumb::engine::store::INTERRUPTED,
+        0,
+        50,
+    );
+    let d = decide(&app(json!({})), &cmp, Some(&interrupted), 100);
+    assert!(matches!(d, AutoSyncDecision::Sync(_)), "{d:?}");
+}

@@ -380,7 +380,7 @@ fn an_app_not_compared_yet_cannot_be_synced_from_the_modal() {
 
 #[test]
 fn quitting_asks_while_this_process_runs_an_operation() {
-    let mut app = app();
+    let mut app = tui_fixture::app(tui_fixture::incident_syncing_here());
     press(&mut app, "q");
     assert!(!app.quit, "orders' sync runs here: quitting asks first");
     match &app.modal {
@@ -392,18 +392,31 @@ fn quitting_asks_while_this_process_runs_an_operation() {
     press(&mut app, "qy");
     assert!(app.quit, "y quits");
 
-    let mut app = self::app();
+    let mut app = tui_fixture::app(tui_fixture::incident_syncing_here());
     press(&mut app, ":q!\n");
     assert!(app.quit, ":q! quits without asking");
 }
 
 #[test]
-fn quitting_does_not_ask_when_operations_run_elsewhere() {
-    let mut snapshot = (*tui_fixture::incident()).clone();
+fn quitting_does_not_ask_about_operations_run_elsewhere_or_automated() {
+    let mut app = app();
+    press(&mut app, "q");
+    assert!(app.quit, "another plumb's operation goes on without us");
+
+    let mut snapshot = (*tui_fixture::incident_syncing_here()).clone();
     for view in &mut snapshot.apps {
-        std::sync::Arc::make_mut(view).operation_here = false;
+        if let Some(op) = &mut std::sync::Arc::make_mut(view).operation {
+            std::sync::Arc::make_mut(op)
+                .operation
+                .request
+                .initiated_by
+                .automated = true;
+        }
     }
     let mut app = tui_fixture::app(std::sync::Arc::new(snapshot));
     press(&mut app, "q");
-    assert!(app.quit, "another plumb's operation goes on without us");
+    assert!(
+        app.quit,
+        "the next plumb's auto-sync tries an automated one again"
+    );
 }

@@ -137,7 +137,7 @@ fn freeze_and_confirm_modals() {
 
 #[test]
 fn quit_while_an_operation_runs_here() {
-    let mut app = incident_app();
+    let mut app = tui_fixture::app(tui_fixture::incident_syncing_here());
     press(&mut app, "q");
     insta::assert_snapshot!("quit_modal", render(&mut app, 100, 16));
     insta::assert_snapshot!("quit_modal_narrow", render(&mut app, 60, 20));

@@ -216,14 +216,20 @@ impl App {
         self.refilter();
     }
 
-    /// Quits, unless operations this process runs would stop with it: then
-    /// asks first (Ctrl-C and `:q!` do not ask).
+    /// Quits, unless operations a user started here would stop with it:
+    /// then asks first (Ctrl-C and `:q!` do not ask). Automated ones are
+    /// not asked about: the next plumb's auto-sync tries them again.
     pub(super) fn ask_quit(&mut self) {
         let apps: Vec<String> = self
             .snapshot
             .apps
             .iter()
-            .filter(|a| a.operation_here)
+            .filter(|a| {
+                a.operation_here
+                    && a.operation
+                        .as_ref()
+                        .is_some_and(|op| !op.operation.request.initiated_by.automated)
+            })
             .map(|a| a.name.clone())
             .collect();
         if apps.is_empty() {

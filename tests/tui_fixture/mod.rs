@@ -372,7 +372,6 @@ pub fn orders() -> AppView {
     );
     view.comparison = Some(Arc::new(comparison));
     view.operation = Some(Arc::new(operation));
-    view.operation_here = true;
     view.auto_sync = true;
     view.self_heal = true;
     view
@@ -451,6 +450,17 @@ pub fn incident() -> Arc<Snapshot> {
         ],
         ..Default::default()
     })
+}
+
+/// The incident, with orders' running sync started by this process.
+pub fn incident_syncing_here() -> Arc<Snapshot> {
+    let mut snapshot = (*incident()).clone();
+    for view in &mut snapshot.apps {
+        if view.name == "orders" {
+            Arc::make_mut(view).operation_here = true;
+        }
+    }
+    Arc::new(snapshot)
 }
 
 pub fn app(snapshot: Arc<Snapshot>) -> App {

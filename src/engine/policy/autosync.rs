@@ -214,9 +214,12 @@ pub fn decide_auto_sync(input: &AutoSyncInput) -> AutoSyncDecision {
     retry_for(base_request(input, automated.prune), input)
 }
 
-/// The last operation synced the same revision from the same sources and has finished.
+/// The last operation synced the same revision from the same sources and has
+/// finished. One cut short by a dead plumb is no verdict on its revision (an
+/// Argo CD controller that restarts resumes its operation), so it is tried again.
 fn already_attempted(last: &LastOperation, comparison: &ComparisonSummary) -> bool {
     last.phase.is_completed()
+        && last.message != crate::engine::store::INTERRUPTED
         && last.revision == comparison.revision
         && last.sources == comparison.sources
 }

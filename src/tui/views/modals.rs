@@ -45,7 +45,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             "Quit",
             vec![
                 Line::styled(
-                    format!("This plumb is running an operation on {}.", apps.join(", ")),
+                    format!(
+                        "You started an operation here that is still running on {}.",
+                        apps.join(", ")
+                    ),
                     theme.style(Role::Warn),
                 ),
                 Line::raw(
