@@ -332,3 +332,54 @@ async fn a_git_poll_fetches_and_reloads_the_catalog_when_the_root_moves() {
     assert_eq!(moved.root_revision, Some(commit.to_string()));
     assert_ne!(moved.root_revision, before.root_revision);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refresh_fetches_and_one_for_an_unknown_app_is_refused() {
+    let setup = offline();
+    // The poll is off: only the refreshes below can see the new commit.
+    let handle = Engine::spawn(setup.config.clone());
+    let mut notices = handle.notices();
+    let before = settled(&handle).await;
+    assert!(before.app("orders").is_none());
+
+    let refused = Command::Refresh {
+        app: Some("nope".into()),
+        hard: false,
+    };
+    handle.send(refused).await.expect("sent");
+    let notice = next_error(&mut notices).await;
+    assert_eq!(notice.app.as_deref(), Some("nope"));
+    assert!(
+        notice.message.contains("no application named nope"),
+        "{}",
+        notice.message
+    );
+
+    let url = setup.repo.url().to_owned();
+    let server = "server: https://kubernetes.default.svc";
+    setup.repo.write(
+        "argocd/orders.yaml",
+        &app("orders", &url, "deploy", server, ""),
+    );
+    let commit = setup.repo.commit("orders");
+    // A soft refresh of one app fetches; the root moved, so the catalog
+    // is read again and the new app is listed.
+    let refresh = Command::Refresh {
+        app: Some("payments".into()),
+        hard: false,
+    };
+    handle.send(refresh).await.expect("sent");
+    let mut watch = handle.watch();
+    let moved = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            let snapshot = watch.borrow_and_update().clone();
+            if snapshot.app("orders").is_some() {
+                return snapshot;
+            }
+            watch.changed().await.expect("the engine runs");
+        }
+    })
+    .await
+    .expect("the refresh finds the new app within 10 s");
+    assert_eq!(moved.root_revision, Some(commit.to_string()));
+}

@@ -128,6 +128,13 @@ fn refresh_hard_refresh_freeze_and_auto_sync() {
             hard: true
         }]
     );
+    assert_eq!(
+        press(&mut app, ":refresh! all\n"),
+        vec![Command::Refresh {
+            app: None,
+            hard: true
+        }]
+    );
     // inventory is frozen: F unfreezes.
     assert_eq!(
         press(&mut app, "F"),

@@ -10,10 +10,10 @@ use crate::engine::snapshot::{Command, Snapshot};
 pub const COMMANDS: &[(&str, &str)] = &[
     ("sync", "sync the current app"),
     ("rollback", "roll the current app back"),
-    ("refresh", "compare again"),
+    ("refresh", "fetch Git and compare the current app again (:refresh all)"),
     (
         "refresh!",
-        "hard refresh: refetch Git, render without cache",
+        "hard refresh: render without cache too (:refresh! all)",
     ),
     ("terminate", "stop the running operation"),
     ("freeze", "freeze the current app: :freeze REASON"),
@@ -51,6 +51,12 @@ pub fn run(app: &mut App, line: &str) -> Vec<Command> {
         "help" => Action::Help,
         "sync" => Action::Sync,
         "rollback" => Action::Rollback,
+        "refresh" | "refresh!" if arg == "all" => {
+            return vec![Command::Refresh {
+                app: None,
+                hard: name == "refresh!",
+            }];
+        }
         "refresh" => Action::Refresh,
         "refresh!" => Action::HardRefresh,
         "terminate" => Action::Terminate,

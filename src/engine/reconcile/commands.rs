@@ -10,6 +10,7 @@ use jiff::Timestamp;
 use super::app::compare;
 use super::engine::Reconciler;
 use super::live::LiveRead;
+use super::sources::Ask;
 use crate::engine::actions::{
     app_at, prepare_rollback, prepare_sync, rollback_entry, with_overrides,
 };
@@ -47,8 +48,21 @@ impl Reconciler {
             );
         }
         match command {
-            Command::Refresh { hard, .. } => {
-                self.refresh(hard, hard, hard);
+            // Both fetch, as Argo CD's refresh compares with the newest commit;
+            // a hard one renders without the cache.
+            Command::Refresh {
+                app: Some(name),
+                hard,
+            } => {
+                let at = self
+                    .entry(&name)
+                    .ok_or_else(|| format!("no application named {name}"))?;
+                self.refresh(Ask::app(&name, hard));
+                self.load_state(at, true);
+                Ok(())
+            }
+            Command::Refresh { app: None, hard } => {
+                self.refresh(Ask::fleet(true, hard, hard));
                 self.load_states(true);
                 Ok(())
             }

@@ -14,7 +14,7 @@ use super::app::{AppEntry, compare};
 use super::config::EngineConfig;
 use super::live::{LiveCaches, LiveRead};
 use super::schedule::{Debounce, earliest, fingerprint, jittered, wait_until};
-use super::sources::{self, Sources};
+use super::sources::{self, Ask, Sources};
 use super::ungenerated::{KeepingAppSet, keeping_appsets};
 use super::view::{app_view, kube_events};
 use crate::cluster::GroupKind;
@@ -119,8 +119,8 @@ pub(super) struct Reconciler {
     pub(super) global_writes: u64,
     /// A source refresh runs in the background.
     refreshing: bool,
-    /// A refresh asked for while one ran: (fetch, hard, reload).
-    refresh_pending: Option<(bool, bool, bool)>,
+    /// A refresh asked for while one ran.
+    refresh_pending: Option<Ask>,
     pub(super) projects: Vec<AppProject>,
     /// The ApplicationSets that keep the apps they stop generating.
     pub(super) keeping: HashMap<String, KeepingAppSet>,
@@ -133,7 +133,7 @@ impl Reconciler {
         mut live: mpsc::Receiver<()>,
         mut internal: mpsc::UnboundedReceiver<Internal>,
     ) {
-        self.refresh(false, false, false);
+        self.refresh(Ask::default());
         self.load_states(true);
         self.find_ungenerated();
         let mut debounce = Debounce::new(self.config.debounce);
@@ -166,7 +166,7 @@ impl Reconciler {
             let now = Instant::now();
             if next_poll.is_some_and(|at| at <= now) {
                 next_poll = self.next_poll();
-                self.refresh(true, false, false);
+                self.refresh(Ask::fleet(true, false, false));
                 self.load_states(true);
             }
             let heal = self.heal_ready();
@@ -293,19 +293,19 @@ impl Reconciler {
 
     /// Starts a source refresh in the background; while one runs, the
     /// next is kept (the strongest asked for) and starts when it ends.
-    pub(super) fn refresh(&mut self, fetch: bool, hard: bool, reload: bool) {
+    pub(super) fn refresh(&mut self, ask: Ask) {
         if self.refreshing {
-            let (f, h, r) = self.refresh_pending.unwrap_or_default();
-            self.refresh_pending = Some((f || fetch, h || hard, r || reload));
+            self.refresh_pending = Some(match self.refresh_pending.take() {
+                Some(pending) => pending.merge(ask),
+                None => ask,
+            });
             return;
         }
         self.refreshing = true;
         let workspace = self.config.workspace.clone();
         let root = self.config.root.clone();
         let request = sources::Request {
-            fetch,
-            hard,
-            reload,
+            ask,
             known_root: self.root_revision.clone(),
             apps: self.apps.iter().map(|e| e.app().clone()).collect(),
             records: self
@@ -340,7 +340,7 @@ impl Reconciler {
             }
         }
         if changed {
-            self.refresh(false, false, false);
+            self.refresh(Ask::default());
         }
     }
 
@@ -356,11 +356,11 @@ impl Reconciler {
                     self.find_ungenerated();
                     // A reloaded catalog renders only the apps it lists.
                     if self.apps.iter().any(|e| e.ungenerated.is_some()) {
-                        self.refresh(false, false, false);
+                        self.refresh(Ask::default());
                     }
                 }
-                if let Some((fetch, hard, reload)) = self.refresh_pending.take() {
-                    self.refresh(fetch, hard, reload);
+                if let Some(ask) = self.refresh_pending.take() {
+                    self.refresh(ask);
                 }
                 debounce.poke(Instant::now());
             }
@@ -395,7 +395,7 @@ impl Reconciler {
             }
             Internal::Recorded(records) => {
                 if self.adopt_recorded(records) {
-                    self.refresh(false, false, false);
+                    self.refresh(Ask::default());
                 }
             }
         }

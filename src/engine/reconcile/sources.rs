@@ -27,16 +27,60 @@ pub struct Rendered {
     pub commits: Vec<CommitInfo>,
 }
 
-/// What one refresh asks for.
-pub struct Request {
-    /// Fetch every repository again.
+/// What a refresh is asked to do; asks that meet while one runs merge.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Ask {
+    /// Fetch the repositories again.
     pub fetch: bool,
     /// Render without the cache.
     pub hard: bool,
     /// Reload the catalog even when the root revision did not move.
     pub reload: bool,
+    /// Only this app (unless the root moved); `None`: every app.
+    pub only: Option<String>,
+}
+
+impl Ask {
+    pub fn fleet(fetch: bool, hard: bool, reload: bool) -> Self {
+        Ask {
+            fetch,
+            hard,
+            reload,
+            only: None,
+        }
+    }
+
+    /// One app, fetched, and rendered without the cache when `hard`.
+    pub fn app(name: &str, hard: bool) -> Self {
+        Ask {
+            fetch: true,
+            hard,
+            reload: false,
+            only: Some(name.to_owned()),
+        }
+    }
+
+    /// The strongest of both; two different apps make the whole fleet.
+    pub fn merge(self, other: Ask) -> Ask {
+        Ask {
+            fetch: self.fetch || other.fetch,
+            hard: self.hard || other.hard,
+            reload: self.reload || other.reload,
+            only: if self.only == other.only {
+                self.only
+            } else {
+                None
+            },
+        }
+    }
+}
+
+/// What one refresh asks for.
+pub struct Request {
+    pub ask: Ask,
     pub known_root: Option<String>,
-    /// The apps to render when the catalog is not reloaded.
+    /// The apps to render when the catalog is not reloaded (all of them;
+    /// `ask.only` picks one).
     pub apps: Vec<Application>,
     /// The stored ApplicationSet records, by app, for a reloaded catalog.
     pub records: HashMap<String, GeneratedRecord>,
@@ -56,13 +100,13 @@ pub fn root_revision(workspace: &Workspace, root: &RootSpec) -> Option<String> {
 }
 
 pub fn load(workspace: &Workspace, root: &RootSpec, request: Request) -> Sources {
-    if request.fetch || request.hard {
+    let ask = &request.ask;
+    if ask.fetch || ask.hard {
         workspace.forget_fetches();
     }
     let root_revision = root_revision(workspace, root);
     let moved = root_revision.is_none() || root_revision != request.known_root;
-    let catalog =
-        (request.reload || moved).then(|| workspace.catalog(root).map_err(|e| e.to_string()));
+    let catalog = (ask.reload || moved).then(|| workspace.catalog(root).map_err(|e| e.to_string()));
     let apps: Vec<Application> = match &catalog {
         Some(Ok(catalog)) => catalog
             .apps
@@ -74,11 +118,30 @@ pub fn load(workspace: &Workspace, root: &RootSpec, request: Request) -> Sources
             })
             .collect(),
         Some(Err(_)) => Vec::new(),
-        None => request.apps,
+        None => match &ask.only {
+            Some(only) => request
+                .apps
+                .into_iter()
+                .filter(|a| &a.metadata.name == only)
+                .collect(),
+            None => request.apps,
+        },
     };
-    let results = workspace.render_all(&apps, request.hard, RENDER_THREADS);
+    let hard = |app: &Application| {
+        ask.hard
+            && ask
+                .only
+                .as_ref()
+                .is_none_or(|only| *only == app.metadata.name)
+    };
+    let (hard_apps, soft_apps): (Vec<Application>, Vec<Application>) =
+        apps.into_iter().partition(|a| hard(a));
+    let results = workspace
+        .render_all(&hard_apps, true, RENDER_THREADS)
+        .into_iter()
+        .chain(workspace.render_all(&soft_apps, false, RENDER_THREADS));
+    let apps = hard_apps.iter().chain(&soft_apps);
     let renders = apps
-        .iter()
         .zip(results)
         .map(|(app, result)| {
             let rendered = Rendered {
@@ -92,5 +155,30 @@ pub fn load(workspace: &Workspace, root: &RootSpec, request: Request) -> Sources
         catalog,
         root_revision,
         renders,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Ask;
+
+    #[test]
+    fn asks_merge_to_the_strongest_and_two_apps_to_the_fleet() {
+        let soft = Ask::app("payments", false);
+        let hard = Ask::app("payments", true);
+        assert_eq!(soft.clone().merge(hard.clone()), hard);
+        let other = Ask::app("orders", false);
+        let merged = soft.clone().merge(other);
+        assert_eq!(merged, Ask::fleet(true, false, false));
+        let reload = Ask::fleet(false, false, true);
+        assert_eq!(
+            soft.merge(reload),
+            Ask {
+                fetch: true,
+                hard: false,
+                reload: true,
+                only: None,
+            }
+        );
     }
 }
