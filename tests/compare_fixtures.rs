@@ -265,6 +265,54 @@ fn hooks_and_skip_get_no_status_and_no_health_weight() {
 }
 
 #[test]
+fn a_kind_the_cluster_will_not_list_makes_its_resources_unknown_not_missing() {
+    let mut got = check("missing");
+    let unreadable: std::collections::HashMap<(String, String), String> = [(
+        ("apps".to_owned(), "Deployment".to_owned()),
+        "deployments.apps is forbidden".to_owned(),
+    )]
+    .into();
+    plumb::engine::compare::mark_unreadable(&mut got, &unreadable);
+    assert_eq!(got.sync.as_str(), "Unknown");
+    let conditions: Vec<String> = got
+        .conditions
+        .iter()
+        .map(|c| format!("{:?}: {}", c.kind, c.message))
+        .collect();
+    assert_eq!(
+        conditions,
+        [
+            "ComparisonError: cannot list Deployment.apps in the destination cluster: deployments.apps is forbidden"
+        ]
+    );
+    let status = |name: &str| {
+        let r = got
+            .resources
+            .iter()
+            .find(|r| r.key.name == name)
+            .expect("listed");
+        (
+            r.status.map(|s| s.as_str().to_owned()),
+            r.health.as_ref().map(|h| h.status.as_str().to_owned()),
+        )
+    };
+    assert_eq!(status("web"), (Some("Unknown".into()), None));
+    assert_eq!(
+        status("settings"),
+        (Some("OutOfSync".into()), Some("Missing".into())),
+        "a readable kind stays Missing"
+    );
+    let web = got
+        .tree
+        .iter()
+        .flat_map(|root| root.walk())
+        .find(|(_, n)| n.key.name == "web")
+        .map(|(_, n)| (n.status.map(|s| s.as_str().to_owned()), n.health.clone()))
+        .expect("web in the tree");
+    assert_eq!(web, (Some("Unknown".into()), None));
+}
+
+#[test]
 fn missing_resources_make_the_app_missing() {
     check("missing");
 }

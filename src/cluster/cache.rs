@@ -25,6 +25,8 @@ pub enum KindState {
     Synced,
     /// The last attempt failed with this message; retrying with backoff.
     Error(String),
+    /// The server does not serve the kind (yet: its CRD may come later).
+    NotServed,
 }
 
 /// Whether the cluster can be reached at all.
@@ -235,6 +237,20 @@ impl Shared {
             let now = ClusterHealth::Unreachable(error);
             let changed = state.health != now;
             state.health = now;
+            changed
+        });
+    }
+
+    /// The server does not serve the kind: it has no objects.
+    pub(crate) fn not_served(&self, kind: &GroupKind) {
+        self.update(|state| {
+            let Some(entry) = state.kinds.get_mut(kind) else {
+                return false;
+            };
+            entry.relisting = None;
+            entry.objects.clear();
+            let changed = entry.state != KindState::NotServed;
+            entry.state = KindState::NotServed;
             changed
         });
     }

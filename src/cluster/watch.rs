@@ -52,13 +52,7 @@ async fn find_kind(cluster: &ClusterRef, kind: &GroupKind, shared: &Shared) -> A
                     message: format!("kind {name} in group '{group}' cannot be listed and watched"),
                 },
             ),
-            Ok(None) => shared.failed(
-                kind,
-                ClusterError::Request {
-                    cluster: cluster.info().name.clone(),
-                    message: format!("the server does not serve kind {name} in group '{group}'"),
-                },
-            ),
+            Ok(None) => shared.not_served(kind),
             Err(error) => shared.failed(kind, error),
         }
         if let Some(delay) = backoff.next() {

@@ -10,7 +10,10 @@ use crate::engine::snapshot::{Command, Snapshot};
 pub const COMMANDS: &[(&str, &str)] = &[
     ("sync", "sync the current app"),
     ("rollback", "roll the current app back"),
-    ("refresh", "fetch Git and compare the current app again (:refresh all)"),
+    (
+        "refresh",
+        "fetch Git and compare the current app again (:refresh all)",
+    ),
     (
         "refresh!",
         "hard refresh: render without cache too (:refresh! all)",

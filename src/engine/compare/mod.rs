@@ -11,6 +11,7 @@ mod hooks;
 mod orphans;
 mod resource;
 mod targets;
+mod unreadable;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -28,6 +29,7 @@ use crate::model::{AppProject, Application, ResourceKey};
 pub use hooks::{Role, role};
 pub use resource::{BlameLine, ResourceResult};
 pub use targets::{Target, prepare as prepare_targets};
+pub use unreadable::mark_unreadable;
 
 /// Whether a kind is namespaced (`None`: discovery does not know it).
 pub type ScopeLookup<'a> = dyn Fn(&str, &str) -> Option<bool> + Sync + 'a;

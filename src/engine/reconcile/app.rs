@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::live::ClusterRead;
 use crate::cluster::ClusterRef;
 use crate::engine::appset::select;
-use crate::engine::compare::{AppComparison, CompareInput, compare_app};
+use crate::engine::compare::{AppComparison, CompareInput, compare_app, mark_unreadable};
 use crate::engine::diff::IgnoreRules;
 use crate::engine::settings::CompareSettings;
 use crate::engine::snapshot::{OperationView, RevisionPreview, TimelineEntry};
@@ -189,7 +189,8 @@ pub fn compare(
         scopes.and_then(|s| s.get(&(group.to_owned(), kind.to_owned())).copied())
     };
     let rules = IgnoreRules::new(&app.spec.ignore_differences, &settings.diff);
-    compare_app(&CompareInput {
+    let unreadable = live.as_ref().ok().map(|read| &read.unreadable);
+    let mut comparison = compare_app(&CompareInput {
         app,
         project,
         desired: desired.as_deref().map_err(Clone::clone),
@@ -200,7 +201,11 @@ pub fn compare(
         health: &settings.health,
         tracking: settings.tracking,
         predicted_live: None,
-    })
+    });
+    if let Some(unreadable) = unreadable {
+        mark_unreadable(&mut comparison, unreadable);
+    }
+    comparison
 }
 
 /// A running or finished operation as the snapshot shows it.

@@ -47,6 +47,8 @@ pub struct ClusterRead {
     pub index: LiveIndex,
     /// Served kinds and whether each is namespaced.
     pub scopes: HashMap<GroupKind, bool>,
+    /// Watched kinds the cluster will not list, and why.
+    pub unreadable: HashMap<GroupKind, String>,
 }
 
 pub enum LiveRead {
@@ -124,9 +126,18 @@ impl LiveCaches {
             .iter()
             .map(|info| ((info.group.clone(), info.kind.clone()), info.namespaced))
             .collect();
+        let unreadable = snapshot
+            .kinds
+            .iter()
+            .filter_map(|(kind, state)| match state {
+                KindState::Error(why) => Some((kind.clone(), why.clone())),
+                _ => None,
+            })
+            .collect();
         LiveRead::Ready(Arc::new(ClusterRead {
             index: LiveIndex::new(snapshot.objects),
             scopes,
+            unreadable,
         }))
     }
 
