@@ -376,3 +376,64 @@ async fn foreground_deletion_removes_pods_then_replica_sets_then_the_deployment(
             .is_empty()
     );
 }
+
+#[tokio::test]
+async fn a_running_pod_is_deleted_gracefully_and_the_kubelet_confirms() {
+    let sandbox = Sandbox::with_clock(Clock::manual(start()));
+    let client = sandbox.client();
+    let deploys: Api<Deployment> = Api::namespaced(client.clone(), "default");
+    deploys
+        .create(&PostParams::default(), &deployment("web", "nginx:1.25", 2))
+        .await
+        .expect("create");
+    step(&sandbox, 10);
+    let pods: Api<Pod> = Api::namespaced(client, "default");
+    let names: Vec<String> = pods
+        .list(&ListParams::default())
+        .await
+        .expect("list")
+        .items
+        .into_iter()
+        .filter_map(|p| p.metadata.name)
+        .collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+    let now = sandbox.clock().now();
+
+    let answer = pods
+        .delete(&names[0], &kube::api::DeleteParams::default())
+        .await
+        .expect("delete");
+    let marked = answer
+        .left()
+        .expect("a running pod is answered, not a Status");
+    assert_eq!(marked.metadata.deletion_grace_period_seconds, Some(30));
+    let deadline = marked
+        .metadata
+        .deletion_timestamp
+        .expect("deletionTimestamp")
+        .0;
+    assert_eq!(
+        deadline.to_string(),
+        (now + SignedDuration::from_secs(30)).to_string()
+    );
+    assert!(
+        pods.get_opt(&names[0]).await.expect("get").is_some(),
+        "terminating"
+    );
+
+    let forced = pods
+        .delete(
+            &names[1],
+            &kube::api::DeleteParams::default().grace_period(0),
+        )
+        .await
+        .expect("delete now");
+    assert!(forced.is_right(), "grace period 0 deletes at once");
+    assert!(pods.get_opt(&names[1]).await.expect("get").is_none());
+
+    step(&sandbox, 1);
+    assert!(
+        pods.get_opt(&names[0]).await.expect("get").is_none(),
+        "the kubelet confirmed the deletion"
+    );
+}

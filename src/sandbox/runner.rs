@@ -80,7 +80,7 @@ fn apply(state: &mut State, action: Action, now: Timestamp) -> Result<(), ApiErr
             });
             api::scale::write(state, &target, None, &body, &opts(manager), now).map(drop)
         }
-        Action::Delete { key } => {
+        Action::Delete { key, grace } => {
             let resource = state
                 .registry
                 .by_kind(&key.group, &key.kind)
@@ -94,6 +94,7 @@ fn apply(state: &mut State, action: Action, now: Timestamp) -> Result<(), ApiErr
             };
             let delete = DeleteOptions {
                 propagation: Some(Propagation::Background),
+                grace_period: grace,
                 ..DeleteOptions::default()
             };
             api::delete::delete(state, &target, &delete, &WriteOptions::default(), now).map(drop)

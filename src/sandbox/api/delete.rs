@@ -36,6 +36,8 @@ pub struct DeleteOptions {
     pub propagation: Option<Propagation>,
     pub precondition_uid: Option<String>,
     pub precondition_rv: Option<String>,
+    /// `gracePeriodSeconds`; `None`: the object's own (pods).
+    pub grace_period: Option<i64>,
 }
 
 /// What a DELETE answers: the object when it stays (finalizers), else a
@@ -64,6 +66,24 @@ pub fn delete(
         && Some(rv.as_str()) != super::meta::meta_str(&live, "resourceVersion")
     {
         return Err(ApiError::conflict(resource, &name));
+    }
+    if resource.group.is_empty() && resource.kind == "Pod" {
+        let grace = super::pod_grace::grace_period(&live, opts.grace_period);
+        if grace > 0 {
+            let extra = match opts.propagation {
+                Some(Propagation::Foreground) => Some("foregroundDeletion"),
+                Some(Propagation::Orphan) => Some("orphan"),
+                _ => None,
+            };
+            let Some(marked) = super::pod_grace::marked(&live, grace, extra, now) else {
+                return Ok(served_as(resource, live));
+            };
+            if write.dry_run {
+                return Ok(served_as(resource, marked));
+            }
+            let stored = state.store.put(key, marked)?;
+            return Ok(served_as(resource, stored));
+        }
     }
     let success = success_status(target, &name, uid_of(&live));
     let is_namespace = resource.group.is_empty() && resource.kind == "Namespace";

@@ -5,6 +5,7 @@
 pub mod delete;
 pub mod meta;
 pub mod patch;
+pub mod pod_grace;
 pub mod read;
 pub mod scale;
 pub mod write;

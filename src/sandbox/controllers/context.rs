@@ -119,7 +119,20 @@ impl<'a> Ctx<'a> {
         if !self.claim(key.clone()) {
             return false;
         }
-        self.actions.push(Action::Delete { key });
+        self.actions.push(Action::Delete { key, grace: None });
+        true
+    }
+
+    /// The kubelet's last word on a pod marked for deletion: gone now.
+    pub fn confirm_deletion(&mut self, pod: &Value) -> bool {
+        let key = ResourceKey::of(pod);
+        if !self.claim(key.clone()) {
+            return false;
+        }
+        self.actions.push(Action::Delete {
+            key,
+            grace: Some(0),
+        });
         true
     }
 }

@@ -52,8 +52,12 @@ pub enum Action {
     /// Set a workload's `spec.replicas` through its scale subresource (as the
     /// HPA does); `object` is the workload as read, with the new replicas.
     UpdateScale { manager: String, object: Value },
-    /// Delete an object (background propagation).
-    Delete { key: ResourceKey },
+    /// Delete an object (background propagation), giving a pod `grace`
+    /// seconds (`None`: its own); a kubelet confirms with `Some(0)`.
+    Delete {
+        key: ResourceKey,
+        grace: Option<i64>,
+    },
 }
 
 mod children;

@@ -43,7 +43,7 @@ fn finish_termination(ctx: &mut Ctx<'_>, pod: &Value) {
         .and_then(Value::as_array)
         .is_some_and(|f| !f.is_empty());
     if !held {
-        ctx.delete(pod);
+        ctx.confirm_deletion(pod);
     }
 }
 

@@ -120,7 +120,7 @@ impl FakeCluster {
                 stored["status"] = object["status"].clone();
                 stored["metadata"]["resourceVersion"] = json!(rv);
             }
-            Action::Delete { key } => {
+            Action::Delete { key, .. } => {
                 let uid = self.objects.get(&key).map(|o| o["metadata"]["uid"].clone());
                 self.objects.remove(&key);
                 if let Some(uid) = uid {
@@ -143,7 +143,7 @@ impl FakeCluster {
             .map(|(k, _)| k.clone())
             .collect();
         for key in dependents {
-            self.apply(Action::Delete { key });
+            self.apply(Action::Delete { key, grace: None });
         }
     }
 

@@ -87,6 +87,12 @@ pub(super) fn delete_options(req: &Incoming, body: &[u8]) -> Result<DeleteOption
             .pointer("/preconditions/resourceVersion")
             .and_then(Value::as_str)
             .map(str::to_owned),
+        grace_period: match req.param("gracePeriodSeconds") {
+            Some(text) => Some(text.parse().map_err(|_| {
+                ApiError::bad_request(format!("invalid gracePeriodSeconds: {text}"))
+            })?),
+            None => parsed["gracePeriodSeconds"].as_i64(),
+        },
     })
 }
 

@@ -74,7 +74,7 @@ fn claims_bind_to_provisioned_volumes_and_volumes_are_reclaimed() {
     let volume = cluster.get_obj("", "PersistentVolume", "", volume_name);
     assert_eq!(volume["status"]["phase"], "Bound");
     assert_eq!(volume["spec"]["claimRef"]["name"], "data");
-    cluster.apply(crate::sandbox::controllers::Action::Delete { key });
+    cluster.apply(crate::sandbox::controllers::Action::Delete { key, grace: None });
     cluster.settle();
     assert!(cluster.all("", "PersistentVolume").is_empty());
 }

@@ -124,7 +124,7 @@ fn rolling_update_goes_from_highest_ordinal_and_scale_down_removes_last() {
     let deleted: Vec<_> = actions
         .iter()
         .filter_map(|a| match a {
-            crate::sandbox::controllers::Action::Delete { key } => Some(key.name.clone()),
+            crate::sandbox::controllers::Action::Delete { key, .. } => Some(key.name.clone()),
             _ => None,
         })
         .collect();
