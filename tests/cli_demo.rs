@@ -291,15 +291,20 @@ fn unknown_app_fails_naming_it() {
         .assert_stderr_has(&["no-such-app", "not found"]);
 }
 
-#[test]
-fn the_demo_root_syncs_on_the_sandbox_crds_before_its_applications() {
-    let home = Home::new();
-    let run = Run::from(
-        home.command(&["app", "sync", "root"])
+/// `plumb ARGS` on the sandbox (no kubeconfig from the environment).
+fn on_sandbox(home: &Home, args: &[&str]) -> Run {
+    Run::from(
+        home.command(args)
             .env_remove("KUBECONFIG")
             .output()
             .expect("plumb runs"),
-    );
+    )
+}
+
+#[test]
+fn the_demo_root_syncs_on_the_sandbox_crds_before_its_applications() {
+    let home = Home::new();
+    let run = on_sandbox(&home, &["app", "sync", "root"]);
     run.assert_success();
     let lines: Vec<&str> = run.stdout.lines().collect();
     let position = |needle: &str| {
@@ -324,12 +329,7 @@ fn the_demo_root_syncs_on_the_sandbox_crds_before_its_applications() {
 #[test]
 fn the_demo_orders_sync_runs_its_pre_and_post_sync_hooks() {
     let home = Home::new();
-    let sync = Run::from(
-        home.command(&["app", "sync", "orders"])
-            .env_remove("KUBECONFIG")
-            .output()
-            .expect("plumb runs"),
-    );
+    let sync = on_sandbox(&home, &["app", "sync", "orders"]);
     sync.assert_success();
     for hook in [
         "PreSync wave 0: job.batch/orders-db-migration created",
@@ -337,12 +337,7 @@ fn the_demo_orders_sync_runs_its_pre_and_post_sync_hooks() {
     ] {
         assert!(sync.stdout.contains(hook), "{hook}:\n{}", sync.stdout);
     }
-    let get = Run::from(
-        home.command(&["app", "get", "orders"])
-            .env_remove("KUBECONFIG")
-            .output()
-            .expect("plumb runs"),
-    );
+    let get = on_sandbox(&home, &["app", "get", "orders"]);
     get.assert_success();
     assert!(
         !get.stdout.contains("RepeatedResourceWarning"),

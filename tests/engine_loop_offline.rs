@@ -145,6 +145,22 @@ async fn settled(handle: &Handle) -> Arc<Snapshot> {
     .expect("every app compared within 30 s")
 }
 
+/// The first snapshot listing `app`, within 10 s.
+async fn listed(handle: &Handle, app: &str) -> Arc<Snapshot> {
+    let mut watch = handle.watch();
+    tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            let snapshot = watch.borrow_and_update().clone();
+            if snapshot.app(app).is_some() {
+                return snapshot;
+            }
+            watch.changed().await.expect("the engine runs");
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("{app} listed within 10 s"))
+}
+
 async fn next_error(notices: &mut tokio::sync::broadcast::Receiver<Notice>) -> Notice {
     tokio::time::timeout(Duration::from_secs(10), async {
         loop {
@@ -317,18 +333,7 @@ async fn a_git_poll_fetches_and_reloads_the_catalog_when_the_root_moves() {
         &app("orders", &url, "deploy", server, ""),
     );
     let commit = setup.repo.commit("orders");
-    let mut watch = handle.watch();
-    let moved = tokio::time::timeout(Duration::from_secs(10), async {
-        loop {
-            let snapshot = watch.borrow_and_update().clone();
-            if snapshot.app("orders").is_some() {
-                return snapshot;
-            }
-            watch.changed().await.expect("the engine runs");
-        }
-    })
-    .await
-    .expect("the poll finds the new app within 10 s");
+    let moved = listed(&handle, "orders").await;
     assert_eq!(moved.root_revision, Some(commit.to_string()));
     assert_ne!(moved.root_revision, before.root_revision);
 }
@@ -369,17 +374,6 @@ async fn a_refresh_fetches_and_one_for_an_unknown_app_is_refused() {
         hard: false,
     };
     handle.send(refresh).await.expect("sent");
-    let mut watch = handle.watch();
-    let moved = tokio::time::timeout(Duration::from_secs(10), async {
-        loop {
-            let snapshot = watch.borrow_and_update().clone();
-            if snapshot.app("orders").is_some() {
-                return snapshot;
-            }
-            watch.changed().await.expect("the engine runs");
-        }
-    })
-    .await
-    .expect("the refresh finds the new app within 10 s");
+    let moved = listed(&handle, "orders").await;
     assert_eq!(moved.root_revision, Some(commit.to_string()));
 }

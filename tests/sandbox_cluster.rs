@@ -28,8 +28,8 @@ fn step(sandbox: &Sandbox, secs: i64) {
     sandbox.settle(reconcile);
 }
 
-#[tokio::test]
-async fn a_deployment_rolls_out_to_ready_pods() {
+/// A sandbox on a manual clock with Deployment `web` (2 replicas) rolled out.
+async fn rolled_out_web() -> (Sandbox, kube::Client) {
     let sandbox = Sandbox::with_clock(Clock::manual(start()));
     let client = sandbox.client();
     let deploys: Api<Deployment> = Api::namespaced(client.clone(), "default");
@@ -38,6 +38,13 @@ async fn a_deployment_rolls_out_to_ready_pods() {
         .await
         .expect("create");
     step(&sandbox, 10);
+    (sandbox, client)
+}
+
+#[tokio::test]
+async fn a_deployment_rolls_out_to_ready_pods() {
+    let (_sandbox, client) = rolled_out_web().await;
+    let deploys: Api<Deployment> = Api::namespaced(client.clone(), "default");
     let rs: Api<ReplicaSet> = Api::namespaced(client.clone(), "default");
     assert_eq!(
         rs.list(&ListParams::default())
@@ -345,14 +352,8 @@ spec: {containers: [{name: c, image: nginx}], volumes: [{name: d, persistentVolu
 
 #[tokio::test]
 async fn foreground_deletion_removes_pods_then_replica_sets_then_the_deployment() {
-    let sandbox = Sandbox::with_clock(Clock::manual(start()));
-    let client = sandbox.client();
+    let (sandbox, client) = rolled_out_web().await;
     let deploys: Api<Deployment> = Api::namespaced(client.clone(), "default");
-    deploys
-        .create(&PostParams::default(), &deployment("web", "nginx:1.25", 2))
-        .await
-        .expect("create");
-    step(&sandbox, 10);
     deploys
         .delete("web", &kube::api::DeleteParams::foreground())
         .await
@@ -379,14 +380,7 @@ async fn foreground_deletion_removes_pods_then_replica_sets_then_the_deployment(
 
 #[tokio::test]
 async fn a_running_pod_is_deleted_gracefully_and_the_kubelet_confirms() {
-    let sandbox = Sandbox::with_clock(Clock::manual(start()));
-    let client = sandbox.client();
-    let deploys: Api<Deployment> = Api::namespaced(client.clone(), "default");
-    deploys
-        .create(&PostParams::default(), &deployment("web", "nginx:1.25", 2))
-        .await
-        .expect("create");
-    step(&sandbox, 10);
+    let (sandbox, client) = rolled_out_web().await;
     let pods: Api<Pod> = Api::namespaced(client, "default");
     let names: Vec<String> = pods
         .list(&ListParams::default())
