@@ -376,4 +376,19 @@ async fn a_refresh_fetches_and_one_for_an_unknown_app_is_refused() {
     handle.send(refresh).await.expect("sent");
     let moved = listed(&handle, "orders").await;
     assert_eq!(moved.root_revision, Some(commit.to_string()));
+    let said = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            let notice = notices.recv().await.expect("notices");
+            if notice.app.as_deref() == Some("payments") && notice.level == NoticeLevel::Info {
+                return notice.message;
+            }
+        }
+    })
+    .await
+    .expect("the refresh is said done");
+    let short = &commit.to_string()[..7];
+    assert_eq!(
+        said,
+        format!("refresh of payments at {short}: rendered; comparing")
+    );
 }

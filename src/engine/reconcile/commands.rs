@@ -57,12 +57,12 @@ impl Reconciler {
                 let at = self
                     .entry(&name)
                     .ok_or_else(|| format!("no application named {name}"))?;
-                self.refresh(Ask::app(&name, hard));
+                self.refresh(Ask::app(&name, hard).announced());
                 self.load_state(at, true);
                 Ok(())
             }
             Command::Refresh { app: None, hard } => {
-                self.refresh(Ask::fleet(true, hard, hard));
+                self.refresh(Ask::fleet(true, hard, hard).announced());
                 self.load_states(true);
                 Ok(())
             }

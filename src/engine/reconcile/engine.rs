@@ -321,6 +321,46 @@ impl Reconciler {
         });
     }
 
+    /// Tells the user their refresh has fetched and rendered, and what.
+    fn say_refreshed(&self, loaded: &Sources) {
+        if !loaded.asked.announce {
+            return;
+        }
+        let what = if loaded.asked.hard {
+            "hard refresh"
+        } else {
+            "refresh"
+        };
+        let revision = loaded
+            .root_revision
+            .as_deref()
+            .map(|r| format!(" at {}", &r[..r.len().min(7)]))
+            .unwrap_or_default();
+        let failed = |name: &str| loaded.renders.get(name).is_some_and(|r| r.result.is_err());
+        match &loaded.asked.only {
+            Some(app) => {
+                let (level, outcome) = if failed(app) {
+                    (NoticeLevel::Error, "the render failed (see its conditions)")
+                } else {
+                    (NoticeLevel::Info, "rendered; comparing")
+                };
+                self.notice(
+                    Some(app),
+                    level,
+                    format!("{what} of {app}{revision}: {outcome}"),
+                );
+            }
+            None => {
+                let failures = loaded.renders.keys().filter(|n| failed(n)).count();
+                let message = format!(
+                    "{what} of {} apps{revision}: rendered, {failures} failed; comparing",
+                    loaded.renders.len()
+                );
+                self.notice(None, NoticeLevel::Info, message);
+            }
+        }
+    }
+
     /// Lets every ApplicationSet-generated app take its recorded or its
     /// generated spec (see [`crate::engine::appset::select`]), says once
     /// why one keeps its recorded spec, and renders again what changed.
@@ -348,6 +388,7 @@ impl Reconciler {
         match message {
             Internal::Sources(loaded) => {
                 self.refreshing = false;
+                self.say_refreshed(&loaded);
                 let reloaded = loaded.catalog.is_some();
                 self.apply_catalog(loaded.catalog, loaded.root_revision);
                 self.apply_renders(loaded.renders);

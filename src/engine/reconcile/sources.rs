@@ -20,6 +20,8 @@ pub struct Sources {
     pub catalog: Option<Result<Catalog, String>>,
     pub root_revision: Option<String>,
     pub renders: HashMap<String, Rendered>,
+    /// What was asked, to say so when a user asked.
+    pub asked: Ask,
 }
 
 pub struct Rendered {
@@ -38,6 +40,8 @@ pub struct Ask {
     pub reload: bool,
     /// Only this app (unless the root moved); `None`: every app.
     pub only: Option<String>,
+    /// A user asked: say when it is done.
+    pub announce: bool,
 }
 
 impl Ask {
@@ -47,6 +51,7 @@ impl Ask {
             hard,
             reload,
             only: None,
+            announce: false,
         }
     }
 
@@ -57,6 +62,15 @@ impl Ask {
             hard,
             reload: false,
             only: Some(name.to_owned()),
+            announce: false,
+        }
+    }
+
+    /// The same ask, said to the user when done.
+    pub fn announced(self) -> Self {
+        Ask {
+            announce: true,
+            ..self
         }
     }
 
@@ -71,6 +85,7 @@ impl Ask {
             } else {
                 None
             },
+            announce: self.announce || other.announce,
         }
     }
 }
@@ -155,6 +170,7 @@ pub fn load(workspace: &Workspace, root: &RootSpec, request: Request) -> Sources
         catalog,
         root_revision,
         renders,
+        asked: request.ask,
     }
 }
 
@@ -178,6 +194,7 @@ mod tests {
                 hard: false,
                 reload: true,
                 only: None,
+                announce: false,
             }
         );
     }
