@@ -8,17 +8,16 @@ use serde_json::{Map, Value, json};
 
 use super::context::Ctx;
 use super::util::{
-    at, conditions_of, controlled_by, controller_ref, find_condition, is_deleting, name_suffix,
-    plus_secs, str_at, time_at, uid_of,
+    at, conditions_of, controller_ref, find_condition, is_deleting, name_suffix, plus_secs, str_at,
+    time_at, uid_of,
 };
 use crate::model::{name_of, namespace_of};
 
 /// The pods an owner controls (by controller ownerReference), not being deleted.
 pub fn pods_of<'a>(ctx: &Ctx<'a>, owner: &Value) -> Vec<&'a Value> {
-    let uid = uid_of(owner);
-    ctx.list_in("", "Pod", namespace_of(owner))
+    ctx.controlled("", "Pod", owner)
         .into_iter()
-        .filter(|p| controlled_by(p, uid) && !is_deleting(p))
+        .filter(|p| !is_deleting(p))
         .collect()
 }
 

@@ -1,7 +1,9 @@
 //! The state of one reconcile pass: the world, the time, the writes collected
 //! so far and the earliest time-based change noticed.
 
-use std::collections::HashSet;
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 
 use jiff::Timestamp;
 use serde_json::Value;
@@ -9,12 +11,18 @@ use serde_json::Value;
 use super::{Action, World};
 use crate::model::ResourceKey;
 
+/// Objects of one kind by the uid of their controller.
+type ControlledIndex<'a> = HashMap<String, Vec<&'a Value>>;
+
 pub struct Ctx<'a> {
     pub world: &'a dyn World,
     pub now: Timestamp,
     pub actions: Vec<Action>,
     pub wakeup: Option<Timestamp>,
     written: HashSet<ResourceKey>,
+    /// Built on first use in a pass, so finding an owner's children costs
+    /// one look-up rather than a scan of the kind.
+    controlled: RefCell<HashMap<(String, String), Rc<ControlledIndex<'a>>>>,
 }
 
 impl<'a> Ctx<'a> {
@@ -25,7 +33,31 @@ impl<'a> Ctx<'a> {
             actions: Vec::new(),
             wakeup: None,
             written: HashSet::new(),
+            controlled: RefCell::new(HashMap::new()),
         }
+    }
+
+    /// The objects of a kind whose controller ownerReference is `owner`.
+    pub fn controlled(&self, group: &str, kind: &str, owner: &Value) -> Vec<&'a Value> {
+        let uid = super::util::uid_of(owner);
+        let key = (group.to_owned(), kind.to_owned());
+        let index = self
+            .controlled
+            .borrow_mut()
+            .entry(key)
+            .or_insert_with(|| Rc::new(self.index_controlled(group, kind)))
+            .clone();
+        index.get(uid).cloned().unwrap_or_default()
+    }
+
+    fn index_controlled(&self, group: &str, kind: &str) -> ControlledIndex<'a> {
+        let mut index: ControlledIndex<'a> = HashMap::new();
+        for object in self.world.list(group, kind) {
+            if let Some(uid) = super::util::controller_uid(object) {
+                index.entry(uid.to_owned()).or_default().push(object);
+            }
+        }
+        index
     }
 
     /// Notes that something will change at `t`; times not after now are ignored.

@@ -13,8 +13,8 @@ use super::context::Ctx;
 use super::events::{self, CRONJOB, Happening};
 use super::job::{is_finished, succeeded};
 use super::util::{
-    at, bool_at, controlled_by, controller_ref, created_at, int_at, is_deleting, plus_secs, str_at,
-    time_at, time_value, uid_of,
+    at, bool_at, controller_ref, created_at, int_at, is_deleting, plus_secs, str_at, time_at,
+    time_value, uid_of,
 };
 use crate::model::{name_of, namespace_of};
 
@@ -62,11 +62,10 @@ impl Schedule {
 
 fn sync(ctx: &mut Ctx<'_>, cronjob: &Value) {
     let now = ctx.now;
-    let uid = uid_of(cronjob);
     let jobs: Vec<&Value> = ctx
-        .list_in("batch", "Job", namespace_of(cronjob))
+        .controlled("batch", "Job", cronjob)
         .into_iter()
-        .filter(|j| controlled_by(j, uid) && !is_deleting(j))
+        .filter(|j| !is_deleting(j))
         .collect();
     let previously_active: Vec<&str> = at(cronjob, &["status", "active"])
         .and_then(Value::as_array)

@@ -9,8 +9,8 @@ use super::context::Ctx;
 use super::deployment_status::{StatusInput, write_status};
 use super::events::{self, DEPLOYMENT, Happening};
 use super::util::{
-    at, bool_at, controlled_by, controller_ref, int_at, int_or_percent, is_deleting, str_at,
-    template_hash, template_without, uid_of,
+    at, bool_at, controller_ref, int_at, int_or_percent, is_deleting, str_at, template_hash,
+    template_without,
 };
 use crate::model::{annotation, name_of, namespace_of};
 
@@ -83,11 +83,10 @@ fn sync(ctx: &mut Ctx<'_>, d: &Value) {
     let desired = int_at(d, &["spec", "replicas"]).unwrap_or(1).max(0);
     let template = at(d, &["spec", "template"]).cloned().unwrap_or_default();
     let wanted_template = template_without(&template, HASH_LABEL);
-    let uid = uid_of(d);
     let mut sets: Vec<&Value> = ctx
-        .list_in("apps", "ReplicaSet", namespace_of(d))
+        .controlled("apps", "ReplicaSet", d)
         .into_iter()
-        .filter(|rs| controlled_by(rs, uid) && !is_deleting(rs))
+        .filter(|rs| !is_deleting(rs))
         .collect();
     sets.sort_by_key(|rs| {
         (

@@ -165,13 +165,14 @@ pub fn labels_of(obj: &Value) -> Map<String, Value> {
         .unwrap_or_default()
 }
 
-/// Whether `obj` has a controller ownerReference to the object with `owner_uid`.
-pub fn controlled_by(obj: &Value, owner_uid: &str) -> bool {
+/// The uid of `obj`'s controller (its ownerReference with `controller: true`).
+pub fn controller_uid(obj: &Value) -> Option<&str> {
     at(obj, &["metadata", "ownerReferences"])
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
-        .any(|r| bool_at(r, &["controller"]) && str_at(r, &["uid"]) == owner_uid)
+        .find(|r| bool_at(r, &["controller"]))
+        .map(|r| str_at(r, &["uid"]))
 }
 
 /// The ownerReference a controller sets on what it creates.
