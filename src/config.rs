@@ -96,6 +96,9 @@ pub struct TuiSettings {
     /// Glob patterns over destination names, servers and namespaces; a match
     /// makes sync, rollback and prune ask for the app name first.
     pub production: Vec<String>,
+    /// Capture the mouse: wheel scrolling, click to select (off by default,
+    /// as in k9s: while on, the terminal's own text selection needs Shift).
+    pub mouse: bool,
 }
 
 /// Compatibility with Argo CD: its `argocd-cm` settings and tracking.

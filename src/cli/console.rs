@@ -38,7 +38,7 @@ pub fn run(source: &SourceArgs, readonly: bool) -> Result<()> {
             readonly,
             &settings.tui.production,
         );
-        tui::runner::run(handle, app).await?;
+        tui::runner::run(handle, app, settings.tui.mouse).await?;
         Ok(())
     });
     runtime.shutdown_timeout(SHUTDOWN_WAIT);

@@ -19,6 +19,7 @@ use crate::engine::snapshot::{AppView, Command, Notice, NoticeLevel, Snapshot};
 #[derive(Debug, Clone)]
 pub enum Msg {
     Key(KeyEvent),
+    Mouse(ratatui::crossterm::event::MouseEvent),
     Snapshot(Arc<Snapshot>),
     Notice(Notice),
     Resize { width: u16, height: u16 },
@@ -80,6 +81,8 @@ pub struct ListState {
     pub sort: SortKey,
     /// The fleet summary line, counted once per snapshot.
     pub summary: String,
+    /// Where the rows were last drawn, for mouse clicks.
+    pub drawn: super::mouse::DrawnRows,
 }
 
 #[derive(Debug)]
@@ -240,10 +243,11 @@ impl App {
                 Vec::new()
             }
             Msg::Key(key) => self.key(key),
+            Msg::Mouse(event) => self.mouse(event),
         }
     }
 
-    fn key(&mut self, key: KeyEvent) -> Vec<Command> {
+    pub(super) fn key(&mut self, key: KeyEvent) -> Vec<Command> {
         // Ctrl-C quits from anywhere, even a modal or the command line.
         if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
             self.quit = true;

@@ -11,6 +11,7 @@ pub mod diff_pane;
 pub mod fleet;
 pub mod keymap;
 pub mod modal;
+mod mouse;
 mod navigation;
 mod operations;
 pub mod plan;
@@ -35,6 +36,7 @@ pub fn restore_terminal() {
     let _ = terminal::disable_raw_mode();
     let _ = execute!(
         std::io::stdout(),
+        ratatui::crossterm::event::DisableMouseCapture,
         terminal::LeaveAlternateScreen,
         cursor::Show
     );

@@ -13,9 +13,16 @@ use crate::engine::snapshot::{Handle, Notice, NoticeLevel};
 
 /// Runs the console until the user quits. The terminal is restored on
 /// return, on error and on panic (see [`super::install_panic_hook`]).
-pub async fn run(handle: Handle, mut app: App) -> std::io::Result<()> {
+/// With `mouse`, the console captures the mouse (wheel and clicks).
+pub async fn run(handle: Handle, mut app: App, mouse: bool) -> std::io::Result<()> {
     super::install_panic_hook();
     let mut terminal = ratatui::try_init()?;
+    if mouse {
+        ratatui::crossterm::execute!(
+            std::io::stdout(),
+            ratatui::crossterm::event::EnableMouseCapture
+        )?;
+    }
     let result = event_loop(&mut terminal, &handle, &mut app).await;
     super::restore_terminal();
     result
@@ -95,6 +102,7 @@ fn to_msg(event: Event) -> Option<Msg> {
     match event {
         Event::Key(key) if key.kind != KeyEventKind::Release => Some(Msg::Key(key)),
         Event::Resize(width, height) => Some(Msg::Resize { width, height }),
+        Event::Mouse(mouse) => Some(Msg::Mouse(mouse)),
         _ => None,
     }
 }

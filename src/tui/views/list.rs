@@ -50,6 +50,12 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
     let selected = app.list.selected;
     let offset = selected.saturating_sub(inner_height - 1);
     let wide = table_area.width >= 100;
+    // Below the block's top border and the header row.
+    app.list.drawn = crate::tui::mouse::DrawnRows {
+        top: table_area.y + 2,
+        offset,
+        count: app.list.rows.len().saturating_sub(offset).min(inner_height),
+    };
     let rows: Vec<Row> = app
         .list
         .rows
