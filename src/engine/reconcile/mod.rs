@@ -19,6 +19,7 @@ mod config;
 mod engine;
 mod live;
 mod operation;
+mod refresh;
 mod schedule;
 mod sources;
 mod state;
