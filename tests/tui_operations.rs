@@ -420,3 +420,39 @@ fn quitting_does_not_ask_about_operations_run_elsewhere_or_automated() {
         "the next plumb's auto-sync tries an automated one again"
     );
 }
+
+#[test]
+fn a_generate_name_hook_is_previewed_without_a_start_time() {
+    let mut snapshot = (*tui_fixture::incident()).clone();
+    for view in &mut snapshot.apps {
+        if view.name != "orders" {
+            continue;
+        }
+        let view = std::sync::Arc::make_mut(view);
+        let comparison = std::sync::Arc::make_mut(view.comparison.as_mut().expect("compared"));
+        let hook = comparison
+            .resources
+            .iter_mut()
+            .find(|r| r.hook)
+            .expect("the PreSync hook");
+        let meta = hook.desired.as_mut().expect("desired")["metadata"]
+            .as_object_mut()
+            .expect("metadata");
+        meta.remove("name");
+        meta.insert("generateName".into(), "db-migrate-".into());
+    }
+    let mut app = tui_fixture::app(std::sync::Arc::new(snapshot));
+    press(&mut app, "js");
+    let hooks: Vec<String> = planned_actions(&app)
+        .into_iter()
+        .filter(|(_, action)| *action == PlanAction::Hook)
+        .map(|(name, _)| name)
+        .collect();
+    assert_eq!(hooks.len(), 1, "{hooks:?}");
+    let name = &hooks[0];
+    assert!(
+        name.starts_with("db-migrate-")
+            && name.ends_with(&format!("-presync-{}", plan::START_PLACEHOLDER)),
+        "{name}"
+    );
+}

@@ -6,7 +6,7 @@
 use crate::engine::actions::{start_operation, sync_request};
 use crate::engine::runtime::sync_resources;
 use crate::engine::snapshot::{AppView, OperationView, SyncCommand};
-use crate::engine::sync::{Plan, SyncPhase, SyncTask, TaskState};
+use crate::engine::sync::{Plan, PlanAction, SyncPhase, SyncTask, TaskState};
 
 /// The plan for a manual sync of `view` with `options`, from its latest
 /// comparison. Project and window gates are the engine's: it may still
@@ -16,10 +16,25 @@ pub fn sync_plan(view: &AppView, options: &SyncCommand) -> Result<Plan, String> 
         .comparison
         .as_ref()
         .ok_or_else(|| format!("{} has not been compared yet", view.name))?;
-    let request = sync_request(&view.app, comparison, options, jiff::Timestamp::now());
+    let now = jiff::Timestamp::now();
+    let request = sync_request(&view.app, comparison, options, now);
     let op = start_operation(&view.app, comparison, request, sync_resources(comparison));
-    Ok(op.plan())
+    let mut plan = op.plan();
+    // A hook named by generateName ends in the operation's start time,
+    // which this preview cannot know.
+    let stamp = format!("-{}", now.as_second());
+    for item in plan.groups.iter_mut().flat_map(|g| &mut g.items) {
+        if item.action == PlanAction::Hook
+            && let Some(stem) = item.key.name.strip_suffix(&stamp)
+        {
+            item.key.name = format!("{stem}-{START_PLACEHOLDER}");
+        }
+    }
+    Ok(plan)
 }
+
+/// Stands in a previewed hook name for the start time of the operation.
+pub const START_PLACEHOLDER: &str = "<start>";
 
 /// One phase and wave of a running operation.
 #[derive(Debug, Clone, PartialEq, Eq)]
