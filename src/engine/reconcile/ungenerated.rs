@@ -23,6 +23,18 @@ pub(super) struct KeepingAppSet {
     pub file: String,
 }
 
+impl KeepingAppSet {
+    /// The catalog entry of an app kept from its recorded spec.
+    fn catalog_entry(&self, app: Application) -> CatalogApp {
+        CatalogApp {
+            app,
+            file: self.file.clone(),
+            parent: None,
+            appset: Some(self.origin.clone()),
+        }
+    }
+}
+
 /// The catalog's ApplicationSets whose `applicationsSync` forbids deletion.
 pub(super) fn keeping_appsets(catalog: &Catalog) -> HashMap<String, KeepingAppSet> {
     catalog
@@ -87,12 +99,7 @@ impl Reconciler {
             let Some(keeping) = self.keeping.get(&record.appset) else {
                 continue;
             };
-            let item = CatalogApp {
-                app: record.app.clone(),
-                file: keeping.file.clone(),
-                parent: None,
-                appset: Some(keeping.origin.clone()),
-            };
+            let item = keeping.catalog_entry(record.app.clone());
             let (project, cluster) = self.resolve(&item.app);
             let mut entry = AppEntry::new(item, project, cluster);
             entry.state.generated = Some(record.clone());
@@ -112,12 +119,7 @@ impl Reconciler {
         if entry.ungenerated.is_none() {
             self.notice(Some(entry.name()), NoticeLevel::Warning, message.clone());
         }
-        entry.catalog = CatalogApp {
-            app: record.app,
-            file: keeping.file.clone(),
-            parent: None,
-            appset: Some(keeping.origin.clone()),
-        };
+        entry.catalog = keeping.catalog_entry(record.app);
         entry.pinned = None;
         entry.appset_warning = Some(message.clone());
         entry.ungenerated = Some(message);
